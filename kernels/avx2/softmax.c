@@ -1,0 +1,4 @@
+/* kernels/generic/softmax.inc over the avx2 vocabulary. */
+#define SMX_ISA avx2
+#include "avx2/vec.h"
+#include "generic/softmax.inc"

@@ -1,0 +1,4 @@
+/* kernels/generic/softmax.inc over the avx512 vocabulary. */
+#define SMX_ISA avx512
+#include "avx512/vec.h"
+#include "generic/softmax.inc"

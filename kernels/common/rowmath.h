@@ -1,0 +1,47 @@
+/* Internal: the per-row scalar decisions shared by every ISA's softmax-family kernels.
+ * Compiled once, without ISA flags; called once per row.
+ *
+ * How a row's exponentials are formed (DESIGN.md: "the rounding error of z - m"):
+ * softmax is unchanged by any shift, so instead of rounding z - m we compute
+ *     num_k = e^(z_k - shift) * 2^-N
+ * where z_k - shift is exact for every element that matters:
+ *   |m| <  256: shift = 0 (nothing to round) and N = floor(m / ln2) keeps num in [0, 2);
+ *   |m| >= 256: shift = m and N = 0; an element with e^(z - m) above 2^-150 has
+ *               z >= m - 104, within a factor of two of m, so z - m is exact (Sterbenz).
+ * Elements below `lo` are clamped to it, which gives num = +0 (and keeps n finite). */
+#ifndef SMX_ROWMATH_H
+#define SMX_ROWMATH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum smx_row_kind {
+    SMX_ROW_FINITE = 0, /* m finite: the normal path                            */
+    SMX_ROW_MASKED,     /* every element -inf, none NaN                         */
+    SMX_ROW_NAN,        /* a NaN in the row                                     */
+    SMX_ROW_POSINF      /* a +inf in the row, no NaN                            */
+};
+
+struct smx_row_plan {
+    int   kind;
+    float shift;   /* subtracted from every element (exactly where it matters)   */
+    float lo;      /* clamp: (m - shift) - 110, whose num is +0                   */
+    float neg_n;   /* -N, added to the exponent n                                */
+    double log_scale; /* shift + N ln2, so that logsumexp = log_scale + log(sum num) */
+};
+
+/* m: the row maximum as an ISA's max pass found it (NaN, or a max that may have skipped
+ * NaNs).  The row is scanned again only when m is infinite, to tell NaN rows apart. */
+struct smx_row_plan smx_row_plan(const float *x, size_t n, float m);
+
+/* log-softmax and logsumexp: lse = log_scale + log(sum) as a float pair hi + lo. */
+void smx_row_lse(const struct smx_row_plan *plan, double sum, float *hi, float *lo);
+
+/* -log softmax[label] from the label's num, the others' sum, and the label's logit. */
+double smx_row_ce_loss(const struct smx_row_plan *plan, double num_label, double others,
+                       float z_label);
+
+/* Fill n floats with value (rows whose result does not depend on the data). */
+void smx_fill(float *y, size_t n, float value);
+
+#endif

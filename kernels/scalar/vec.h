@@ -1,0 +1,83 @@
+/* The vector vocabulary for the scalar reference: one lane, plain C, no ISA flags.
+ *
+ * Every ISA folder has a vec.h with exactly these names; kernels/generic/ writes each
+ * algorithm once against them.  The contract each vec.h implements:
+ *   VL                       lanes per vector
+ *   vf, vm                   float vector; mask (one bit or lane per float)
+ *   vf_set1(a)               broadcast
+ *   vf_load(p)/vf_store(p,v) VL floats, any alignment
+ *   vf_load_part(p,k,fill)   lanes [0,k) from p, the rest = fill; 0 < k < VL; reads only p[0..k)
+ *   vf_store_part(p,v,k)     writes only p[0..k); 0 < k < VL
+ *   vf_add/sub/mul           IEEE, round to nearest
+ *   vf_fma(a,b,c)            a*b+c with one rounding (SSE2 has none: it brings its own exp core)
+ *   vf_max(a,b)/vf_min(a,b)  if either is NaN the result is b (x86 semantics); else max/min
+ *   vf_round(a)              nearest integer, ties to even, for |a| < 2^22
+ *   vf_ldexp(p,n)            p * 2^n rounded once, for p in [0.5, 2] and n an integral value of
+ *                            any magnitude: correct overflow to inf and gradual underflow
+ *   vf_hmax(v)               max of the lanes (no NaN in v)
+ *   vf_hsum_d(v)             sum of the lanes, in double
+ *   vm_none(), vm_or_nan(m,v), vm_any(m)      collect "some lane was NaN"
+ *   vf_any_eq(a,b)           1 if some lane has a == b
+ */
+#ifndef SMX_SCALAR_VEC_H
+#define SMX_SCALAR_VEC_H
+
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+#define VL 1
+typedef float vf;
+typedef int vm;
+
+static inline vf vf_set1(float a) { return a; }
+static inline vf vf_load(const float *p) { return *p; }
+static inline void vf_store(float *p, vf v) { *p = v; }
+/* With one lane there is never a partial vector. */
+static inline vf vf_load_part(const float *p, size_t k, float fill) { (void)k; (void)fill; return *p; }
+static inline void vf_store_part(float *p, vf v, size_t k) { (void)k; *p = v; }
+
+static inline vf vf_add(vf a, vf b) { return a + b; }
+static inline vf vf_sub(vf a, vf b) { return a - b; }
+static inline vf vf_mul(vf a, vf b) { return a * b; }
+/* fmaf is exact (one rounding) on every libm; glibc binds the FMA instruction when the CPU
+ * has one.  Using it keeps the scalar exp bit-identical to the FMA ISAs. */
+static inline vf vf_fma(vf a, vf b, vf c) { return fmaf(a, b, c); }
+static inline vf vf_max(vf a, vf b) { return a > b ? a : b; }
+static inline vf vf_min(vf a, vf b) { return a < b ? a : b; }
+
+/* Adding and removing 1.5 * 2^23 rounds to an integer in the current (nearest) mode;
+ * -ffp-contract=off and no -ffast-math keep the compiler from folding it away. */
+static inline vf vf_round(vf a)
+{
+    return (a + 0x1.8p23f) - 0x1.8p23f;
+}
+
+static inline float smx_scalar_pow2(int e) /* 2^e for e in [-126, 127] */
+{
+    uint32_t bits = (uint32_t)(e + 127) << 23;
+    float f;
+    memcpy(&f, &bits, sizeof f);
+    return f;
+}
+
+/* Two steps so that both factors are normal: p * 2^n1 is exact, the second product rounds
+ * once (to a subnormal, or to inf), as AVX-512's vscalefps does in one instruction. */
+static inline vf vf_ldexp(vf p, vf n)
+{
+    if (n != n)
+        return p + n;
+    float c = n < -252.0f ? -252.0f : (n > 254.0f ? 254.0f : n);
+    int e = (int)c;
+    int e1 = e >> 1; /* floor(e/2): arithmetic shift on every compiler we support */
+    return (p * smx_scalar_pow2(e1)) * smx_scalar_pow2(e - e1);
+}
+
+static inline float vf_hmax(vf v) { return v; }
+static inline double vf_hsum_d(vf v) { return (double)v; }
+static inline vm vm_none(void) { return 0; }
+static inline vm vm_or_nan(vm m, vf v) { return m | (v != v); }
+static inline int vm_any(vm m) { return m; }
+static inline int vf_any_eq(vf a, vf b) { return a == b; }
+
+#endif

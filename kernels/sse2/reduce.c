@@ -1,0 +1,4 @@
+/* kernels/generic/reduce.inc over the sse2 vocabulary. */
+#define SMX_ISA sse2
+#include "sse2/vec.h"
+#include "generic/reduce.inc"

@@ -1,0 +1,103 @@
+/* The vector vocabulary (contract in scalar/vec.h) for SSE2, 4 lanes.
+ * SSE2 has no FMA, and without it x - n*ln2 and the polynomial cannot be kept faithful in
+ * float, so this ISA brings its own exp core: the reduction and polynomial run in double
+ * (two __m128d per vector) and round to float once.  It has no masked loads either: tails
+ * go through a small stack buffer, touching only the caller's first k elements. */
+#ifndef SMX_SSE2_VEC_H
+#define SMX_SSE2_VEC_H
+
+#include <emmintrin.h>
+#include <stddef.h>
+#include <string.h>
+
+#define VL 4
+typedef __m128 vf;
+typedef __m128 vm;
+
+static inline vf vf_set1(float a) { return _mm_set1_ps(a); }
+static inline vf vf_load(const float *p) { return _mm_loadu_ps(p); }
+static inline void vf_store(float *p, vf v) { _mm_storeu_ps(p, v); }
+static inline vf vf_load_part(const float *p, size_t k, float fill)
+{
+    float buf[4] = { fill, fill, fill, fill };
+    memcpy(buf, p, k * sizeof(float));
+    return _mm_loadu_ps(buf);
+}
+static inline void vf_store_part(float *p, vf v, size_t k)
+{
+    float buf[4];
+    _mm_storeu_ps(buf, v);
+    memcpy(p, buf, k * sizeof(float));
+}
+
+static inline vf vf_add(vf a, vf b) { return _mm_add_ps(a, b); }
+static inline vf vf_sub(vf a, vf b) { return _mm_sub_ps(a, b); }
+static inline vf vf_mul(vf a, vf b) { return _mm_mul_ps(a, b); }
+static inline vf vf_max(vf a, vf b) { return _mm_max_ps(a, b); } /* NaN: returns b */
+static inline vf vf_min(vf a, vf b) { return _mm_min_ps(a, b); }
+/* Adding and removing 1.5 * 2^23 rounds to nearest-even for |a| < 2^22 (no roundps in SSE2). */
+static inline vf vf_round(vf a)
+{
+    const __m128 big = _mm_set1_ps(0x1.8p23f);
+    return _mm_sub_ps(_mm_add_ps(a, big), big);
+}
+
+static inline __m128 smx_pow2i(__m128i e)
+{
+    return _mm_castsi128_ps(_mm_slli_epi32(_mm_add_epi32(e, _mm_set1_epi32(127)), 23));
+}
+/* As in avx2/vec.h: two normal factors, one rounding. */
+static inline vf vf_ldexp(vf p, vf n)
+{
+    n = _mm_min_ps(_mm_max_ps(n, _mm_set1_ps(-252.0f)), _mm_set1_ps(254.0f));
+    __m128i e = _mm_cvtps_epi32(n);
+    __m128i e1 = _mm_srai_epi32(e, 1);
+    return _mm_mul_ps(_mm_mul_ps(p, smx_pow2i(e1)), smx_pow2i(_mm_sub_epi32(e, e1)));
+}
+
+static inline float vf_hmax(vf v)
+{
+    __m128 m = _mm_max_ps(v, _mm_movehl_ps(v, v));
+    m = _mm_max_ss(m, _mm_shuffle_ps(m, m, 1));
+    return _mm_cvtss_f32(m);
+}
+static inline double vf_hsum_d(vf v)
+{
+    __m128d s = _mm_add_pd(_mm_cvtps_pd(v), _mm_cvtps_pd(_mm_movehl_ps(v, v)));
+    return _mm_cvtsd_f64(_mm_add_sd(s, _mm_unpackhi_pd(s, s)));
+}
+static inline vm vm_none(void) { return _mm_setzero_ps(); }
+static inline vm vm_or_nan(vm m, vf v) { return _mm_or_ps(m, _mm_cmpunord_ps(v, v)); }
+static inline int vm_any(vm m) { return _mm_movemask_ps(m) != 0; }
+static inline int vf_any_eq(vf a, vf b) { return _mm_movemask_ps(_mm_cmpeq_ps(a, b)) != 0; }
+
+/* ---- exp core in double (see generic/exp_core.h for the algorithm and constants) ---- */
+#define SMX_OWN_EXP_REDUCE
+#define SMX_SSE2_LN2_D 0x1.62e42fefa39efp-1
+
+static inline __m128d smx_sse2_poly_d(__m128d r)
+{
+    /* The float coefficients of exp_core.h (max relative error 2^-27.96); evaluated in
+     * double, the result carries that error plus ~2^-52, then rounds to float once. */
+    __m128d q = _mm_add_pd(_mm_mul_pd(_mm_set1_pd(0x1.6a244cp-10), r), _mm_set1_pd(0x1.1239d4p-7));
+    q = _mm_add_pd(_mm_mul_pd(q, r), _mm_set1_pd(0x1.5558f2p-5));
+    q = _mm_add_pd(_mm_mul_pd(q, r), _mm_set1_pd(0x1.555492p-3));
+    q = _mm_add_pd(_mm_mul_pd(q, r), _mm_set1_pd(0x1.fffffcp-2));
+    q = _mm_add_pd(_mm_mul_pd(q, r), _mm_set1_pd(1.0));
+    return _mm_add_pd(_mm_mul_pd(q, r), _mm_set1_pd(1.0));
+}
+
+static inline vf smx_exp_reduce(vf x, vf *n_out)
+{
+    vf n = vf_round(_mm_mul_ps(x, _mm_set1_ps(0x1.715476p+0f)));
+    const __m128d ln2 = _mm_set1_pd(SMX_SSE2_LN2_D);
+    __m128d r0 = _mm_sub_pd(_mm_cvtps_pd(x), _mm_mul_pd(_mm_cvtps_pd(n), ln2));
+    __m128d r1 = _mm_sub_pd(_mm_cvtps_pd(_mm_movehl_ps(x, x)),
+                            _mm_mul_pd(_mm_cvtps_pd(_mm_movehl_ps(n, n)), ln2));
+    __m128 p0 = _mm_cvtpd_ps(smx_sse2_poly_d(r0));
+    __m128 p1 = _mm_cvtpd_ps(smx_sse2_poly_d(r1));
+    *n_out = n;
+    return _mm_movelh_ps(p0, p1);
+}
+
+#endif
