@@ -48,6 +48,21 @@ static inline vf vf_ldexp(vf p, vf n)
     return _mm256_mul_ps(_mm256_mul_ps(p, smx_pow2i(e1)), smx_pow2i(_mm256_sub_epi32(e, e1)));
 }
 
+/* Softmax's cheaper 2^n (generic/softmax.inc): n <= 1, and results below 2^-126 become +0,
+ * which only softmax outputs below FLT_MIN can notice.  One factor instead of two. */
+#define SMX_HAVE_LDEXP_FLUSH
+static inline vf vf_ldexp_flush(vf p, vf n)
+{
+    __m256i e = _mm256_cvtps_epi32(_mm256_max_ps(n, _mm256_set1_ps(-127.0f)));
+    return _mm256_mul_ps(p, smx_pow2i(e)); /* 2^-127 encodes as +0 */
+}
+
+/* Non-temporal store to a 32-byte aligned p, for outputs too large to stay in cache (no
+ * read-for-ownership of the destination); smx_stream_fence() orders them before return. */
+#define SMX_HAVE_STREAM
+static inline void vf_stream(float *p, vf v) { _mm256_stream_ps(p, v); }
+static inline void smx_stream_fence(void) { _mm_sfence(); }
+
 static inline float vf_hmax(vf v)
 {
     __m128 m = _mm_max_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));

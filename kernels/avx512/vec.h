@@ -34,6 +34,12 @@ static inline vf vf_round(vf a)
 }
 static inline vf vf_ldexp(vf p, vf n) { return _mm512_scalef_ps(p, n); }
 
+/* Non-temporal store to a 64-byte aligned p, for outputs too large to stay in cache (no
+ * read-for-ownership of the destination); smx_stream_fence() orders them before return. */
+#define SMX_HAVE_STREAM
+static inline void vf_stream(float *p, vf v) { _mm512_stream_ps(p, v); }
+static inline void smx_stream_fence(void) { _mm_sfence(); }
+
 static inline float vf_hmax(vf v) { return _mm512_reduce_max_ps(v); }
 static inline double vf_hsum_d(vf v)
 {

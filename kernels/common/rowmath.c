@@ -47,6 +47,14 @@ void smx_row_lse(const struct smx_row_plan *plan, double sum, float *hi, float *
     *lo = (float)(lse - (double)h);
 }
 
+void smx_row_lse_shifted(const struct smx_row_plan *plan, double sum, float *hi, float *lo)
+{
+    double rest = (plan->log_scale - (double)plan->shift) + log(sum);
+    float h = (float)rest;
+    *hi = h;
+    *lo = (float)(rest - (double)h);
+}
+
 double smx_row_ce_loss(const struct smx_row_plan *plan, double num_label, double others,
                        float z_label)
 {
@@ -57,11 +65,19 @@ double smx_row_ce_loss(const struct smx_row_plan *plan, double num_label, double
      * large (> 60), so the absolute error of log(sum) is negligible beside it. */
     if (num_label >= 0x1p-100)
         return log1p(others / num_label);
-    return plan->log_scale + log(num_label + others) - (double)z_label;
+    return (plan->log_scale - (double)z_label) + log(num_label + others);
 }
 
 void smx_fill(float *y, size_t n, float value)
 {
     for (size_t i = 0; i < n; i++)
         y[i] = value;
+}
+
+float smx_sum_double(const float *x, size_t n)
+{
+    double total = 0.0;
+    for (size_t i = 0; i < n; i++)
+        total += (double)x[i];
+    return (float)total;
 }

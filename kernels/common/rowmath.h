@@ -37,9 +37,16 @@ struct smx_row_plan smx_row_plan(const float *x, size_t n, float m);
 /* log-softmax and logsumexp: lse = log_scale + log(sum) as a float pair hi + lo. */
 void smx_row_lse(const struct smx_row_plan *plan, double sum, float *hi, float *lo);
 
+/* log-softmax: lse - shift = (log_scale - shift) + log(sum) as a float pair hi + lo; the
+ * kernel subtracts shift from x first, so a huge shift cannot swallow log(sum). */
+void smx_row_lse_shifted(const struct smx_row_plan *plan, double sum, float *hi, float *lo);
+
 /* -log softmax[label] from the label's num, the others' sum, and the label's logit. */
 double smx_row_ce_loss(const struct smx_row_plan *plan, double num_label, double others,
                        float z_label);
+
+/* Plain sum in double (the slow, exact-range path of smx_sum_f32). */
+float smx_sum_double(const float *x, size_t n);
 
 /* Fill n floats with value (rows whose result does not depend on the data). */
 void smx_fill(float *y, size_t n, float value);

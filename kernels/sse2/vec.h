@@ -55,6 +55,15 @@ static inline vf vf_ldexp(vf p, vf n)
     return _mm_mul_ps(_mm_mul_ps(p, smx_pow2i(e1)), smx_pow2i(_mm_sub_epi32(e, e1)));
 }
 
+/* Softmax's cheaper 2^n (generic/softmax.inc): n <= 1, and results below 2^-126 become +0,
+ * which only softmax outputs below FLT_MIN can notice.  One factor instead of two. */
+#define SMX_HAVE_LDEXP_FLUSH
+static inline vf vf_ldexp_flush(vf p, vf n)
+{
+    __m128i e = _mm_cvtps_epi32(_mm_max_ps(n, _mm_set1_ps(-127.0f)));
+    return _mm_mul_ps(p, smx_pow2i(e)); /* 2^-127 encodes as +0 */
+}
+
 static inline float vf_hmax(vf v)
 {
     __m128 m = _mm_max_ps(v, _mm_movehl_ps(v, v));
@@ -73,6 +82,7 @@ static inline int vf_any_eq(vf a, vf b) { return _mm_movemask_ps(_mm_cmpeq_ps(a,
 
 /* ---- exp core in double (see generic/exp_core.h for the algorithm and constants) ---- */
 #define SMX_OWN_EXP_REDUCE
+#define SMX_NO_FMA /* generic code must not use vf_fma */
 #define SMX_SSE2_LN2_D 0x1.62e42fefa39efp-1
 
 static inline __m128d smx_sse2_poly_d(__m128d r)

@@ -1,0 +1,118 @@
+/* smx_softmax_rows_f32 and smx_log_softmax_rows_f32 on every ISA: leading dimensions
+ * larger than n (the padding is neither read, it holds NaN, nor written, it holds
+ * canaries), in place with ldx == ldy, and rows of every class side by side.  The SMX_EINVAL
+ * rules are in test_api.c. */
+#include "common.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef smx_status (*rows_fn)(const float *, size_t, float *, size_t, size_t, size_t);
+static const rows_fn fns[2] = { smx_softmax_rows_f32, smx_log_softmax_rows_f32 };
+static const char *const fn_names[2] = { "softmax_rows", "log_softmax_rows" };
+
+static void check_row(int f, const float *x, const float *y, size_t n)
+{
+    if (f == 0)
+        chk_softmax(x, y, n);
+    else
+        chk_log_softmax(x, y, n);
+}
+
+/* rows x n with padding: x (and y when in place) padding NaN, y padding canaries. */
+static void run_rows(int f, size_t rows, size_t n, size_t ldx, size_t ldy, int in_place)
+{
+    size_t cap = rows * (ldx > ldy ? ldx : ldy) + 16;
+    float *x = tst_alloc(cap), *y = in_place ? x : tst_alloc(cap), *x0 = tst_alloc(cap);
+    tst_fill_bits(x0, cap, in_place ? TST_CANARY : 0x7fc00000u);
+    for (size_t r = 0; r < rows; r++)
+        tst_fill(x0 + r * ldx, n, (enum tst_dist)((r + n) % TST_NDIST));
+    memcpy(x, x0, cap * sizeof *x);
+    if (!in_place)
+        tst_fill_bits(y, cap, TST_CANARY);
+    tst_ctx("%s rows=%zu n=%zu ldx=%zu ldy=%zu%s", fn_names[f], rows, n, ldx, ldy,
+            in_place ? " in place" : "");
+    smx_status st = fns[f](x, ldx, y, ldy, rows, n);
+    TST_ASSERT(st == SMX_OK, "%s: error %d [%s]", tst_isa_str(), st, tst_ctx_str());
+    for (size_t r = 0; r < rows; r++) {
+        check_row(f, x0 + r * ldx, y + r * ldy, n);
+        tst_check_canary(y + r * ldy + n, r + 1 < rows ? ldy - n : cap - r * ldy - n,
+                         "padding after a row written");
+    }
+    if (!in_place) {
+        TST_ASSERT(memcmp(x, x0, cap * sizeof *x) == 0, "%s: %s modified its input",
+                   tst_isa_str(), fn_names[f]);
+        free(y);
+    }
+    free(x);
+    free(x0);
+}
+
+START_TEST(test_rows_layouts)
+{
+    TST_BEGIN_ISA();
+    static const size_t ns[] = { 1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 32, 33, 47, 63, 64,
+                                 65, 127, 128, 129, 255, 256, 257, 300, 1000, 4099 };
+    static const size_t pads[] = { 0, 1, 3, 16, 37 };
+    static const size_t row_counts[] = { 1, 2, 3, 7 };
+    for (int f = 0; f < 2; f++)
+        for (size_t i = 0; i < sizeof ns / sizeof ns[0]; i++)
+            for (size_t p = 0; p < sizeof pads / sizeof pads[0]; p++)
+                for (size_t r = 0; r < sizeof row_counts / sizeof row_counts[0]; r++) {
+                    size_t n = ns[i], ld = n + pads[p], ld2 = n + pads[(p + r) % 5];
+                    run_rows(f, row_counts[r], n, ld, ld2, 0);
+                    run_rows(f, row_counts[r], n, ld, ld, 1);
+                }
+}
+END_TEST
+
+/* A masked row, a NaN row, a +inf row and finite rows side by side: no row's class leaks
+ * into its neighbours. */
+START_TEST(test_rows_mixed_classes)
+{
+    TST_BEGIN_ISA();
+    enum { ROWS = 6 };
+    static const size_t ns[] = { 1, 5, 16, 17, 100 };
+    for (int f = 0; f < 2; f++)
+        for (size_t i = 0; i < sizeof ns / sizeof ns[0]; i++) {
+            size_t n = ns[i], ld = n + 3;
+            float x[ROWS * 103], y[ROWS * 103];
+            tst_fill_bits(x, ROWS * ld, 0x7fc00000u);
+            tst_fill_bits(y, ROWS * ld, TST_CANARY);
+            for (size_t r = 0; r < ROWS; r++)
+                tst_fill(x + r * ld, n, TST_N10);
+            tst_fill_bits(x + 1 * ld, n, tst_bits(-INFINITY)); /* masked */
+            x[2 * ld + n / 2] = NAN;
+            x[4 * ld + n - 1] = INFINITY;
+            tst_ctx("%s mixed row classes n=%zu", fn_names[f], n);
+            ck_assert_int_eq(fns[f](x, ld, y, ld, ROWS, n), SMX_OK);
+            for (size_t r = 0; r < ROWS; r++) {
+                check_row(f, x + r * ld, y + r * ld, n);
+                tst_check_canary(y + r * ld + n, 3, "padding written");
+            }
+        }
+}
+END_TEST
+
+/* Many short rows of one large batch (the classifier-head shape), and one large row. */
+START_TEST(test_rows_batches)
+{
+    TST_BEGIN_ISA();
+    static const size_t shapes[][2] = { { 1000, 10 }, { 256, 1000 }, { 3, 32000 } };
+    size_t count = tst_quick() ? 2 : 3;
+    for (int f = 0; f < 2; f++)
+        for (size_t s = 0; s < count; s++)
+            run_rows(f, shapes[s][0], shapes[s][1], shapes[s][1] + 1, shapes[s][1], 0);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("rows");
+    TCase *tc = tst_tcase(s, "rows");
+    tst_add_isa_test(tc, test_rows_layouts);
+    tst_add_isa_test(tc, test_rows_mixed_classes);
+    tst_add_isa_test(tc, test_rows_batches);
+    return tst_run(s);
+}

@@ -1,0 +1,199 @@
+/* smx_cross_entropy_f32 on every ISA: loss within 1e-6 relative (confident rows whose loss
+ * is 1e-9..1e-17 included), gradient within 4 ULP of (softmax - onehot) / counted, ignored
+ * rows, grad NULL, grad == logits, padding neither read nor written, and the special
+ * rows.  The SMX_EINVAL rules are in test_api.c. */
+#include "common.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum grad_mode { GRAD_NONE, GRAD_SEPARATE, GRAD_IN_PLACE };
+static const char *const grad_names[] = { "grad NULL", "grad separate", "grad == logits" };
+
+/* One call on logits x0 (rows x n, leading dimension ld; padding NaN or canaries) and
+ * labels; checks the loss, the gradient, and the padding. */
+static void run_ce(const float *x0, size_t ld, const int32_t *labels, size_t rows, size_t n,
+                   enum grad_mode mode, size_t ldg)
+{
+    size_t cap = rows * (ld > ldg ? ld : ldg) + 8;
+    float *x = tst_alloc(cap), *g = mode == GRAD_SEPARATE ? tst_alloc(cap) : NULL;
+    memcpy(x, x0, rows * ld * sizeof *x);
+    if (mode == GRAD_SEPARATE)
+        tst_fill_bits(g, cap, TST_CANARY);
+    if (mode == GRAD_IN_PLACE) {
+        g = x;
+        ldg = ld;
+    }
+    float loss = tst_from_bits(TST_CANARY);
+    smx_status st = smx_cross_entropy_f32(x, ld, labels, rows, n, &loss, g, ldg);
+    TST_ASSERT(st == SMX_OK, "%s: cross_entropy returned %d [%s]", tst_isa_str(), (int)st,
+               tst_ctx_str());
+    chk_cross_entropy(x0, ld, labels, rows, n, loss, g, ldg);
+    if (mode == GRAD_SEPARATE)
+        for (size_t r = 0; r < rows; r++)
+            tst_check_canary(g + r * ldg + n, ldg - n, "grad padding written");
+    if (mode != GRAD_IN_PLACE) /* logits untouched, their padding too */
+        TST_ASSERT(memcmp(x, x0, rows * ld * sizeof *x) == 0,
+                   "%s: cross_entropy modified the logits [%s]", tst_isa_str(), tst_ctx_str());
+    else
+        for (size_t r = 0; r < rows; r++)
+            tst_check_canary(x + r * ld + n, ld - n, "in place: padding written");
+    free(x);
+    if (mode == GRAD_SEPARATE)
+        free(g);
+}
+
+/* rows x n logits of one distribution; about one row in five ignored. */
+static void make_batch(float *x, size_t ld, int32_t *labels, size_t rows, size_t n,
+                       enum tst_dist d, uint32_t pad_bits)
+{
+    tst_fill_bits(x, rows * ld, pad_bits);
+    for (size_t r = 0; r < rows; r++) {
+        tst_fill(x + r * ld, n, d);
+        labels[r] = tst_uniform() < 0.2 ? -1 : (int32_t)(tst_rand_u64() % n);
+        if (d == TST_MASKED50 && labels[r] >= 0) /* keep the label's logit finite here */
+            x[r * ld + (size_t)labels[r]] = (float)tst_normal();
+    }
+}
+
+START_TEST(test_ce_shapes)
+{
+    TST_BEGIN_ISA();
+    static const size_t ns[] = { 1, 2, 3, 5, 8, 15, 16, 17, 31, 32, 33, 64, 100, 255, 300, 1001 };
+    enum { ROWS = 9 };
+    int32_t labels[ROWS];
+    for (size_t i = 0; i < sizeof ns / sizeof ns[0]; i++)
+        for (int d = 0; d < TST_NDIST; d++)
+            for (int mode = 0; mode < 3; mode++) {
+                size_t n = ns[i], ld = n + (size_t)(d % 3) * 2, ldg = n + (size_t)mode;
+                float *x0 = tst_alloc(ROWS * ld);
+                int in_place = mode == GRAD_IN_PLACE;
+                make_batch(x0, ld, labels, ROWS, n, (enum tst_dist)d,
+                           in_place ? TST_CANARY : 0x7fc00000u);
+                tst_ctx("n=%zu, %s, ld=%zu, %s", n, tst_dist_name((enum tst_dist)d), ld,
+                        grad_names[mode]);
+                run_ce(x0, ld, labels, ROWS, n, (enum grad_mode)mode, ldg);
+                free(x0);
+            }
+}
+END_TEST
+
+/* The label holds the max by 20..40: loss 1e-9..1e-17, still within 1e-6 relative. */
+START_TEST(test_ce_confident)
+{
+    TST_BEGIN_ISA();
+    static const size_t ns[] = { 2, 3, 10, 17, 100, 1000, 32000 };
+    enum { ROWS = 8 };
+    int32_t labels[ROWS];
+    for (size_t i = 0; i < sizeof ns / sizeof ns[0]; i++) {
+        size_t n = ns[i];
+        float *x0 = tst_alloc(ROWS * n);
+        for (size_t r = 0; r < ROWS; r++) {
+            float *row = x0 + r * n, top = -INFINITY;
+            tst_fill(row, n, TST_N01);
+            labels[r] = (int32_t)(tst_rand_u64() % n);
+            for (size_t k = 0; k < n; k++)
+                top = (int32_t)k != labels[r] && row[k] > top ? row[k] : top;
+            row[labels[r]] = top + (float)(20.0 + 20.0 * tst_uniform());
+        }
+        for (int mode = 0; mode < 3; mode++) {
+            tst_ctx("confident rows, n=%zu, %s", n, grad_names[mode]);
+            run_ce(x0, n, labels, ROWS, n, (enum grad_mode)mode, n);
+        }
+        free(x0);
+    }
+}
+END_TEST
+
+/* 599 others all `gap` below the label, gap 60..93: the other terms are below FLT_MIN but
+ * the loss, 599 e^-gap >= 2.4e-38, is still a normal float and held to 1e-6 relative. */
+START_TEST(test_ce_very_confident)
+{
+    TST_BEGIN_ISA();
+    enum { ROWS = 8, WIDE = 600 };
+    int32_t labels[ROWS];
+    float *x0 = tst_alloc(ROWS * WIDE);
+    for (size_t r = 0; r < ROWS; r++) {
+        float gap = (float)(60.0 + 33.0 * tst_uniform()), z = (float)tst_normal();
+        for (size_t k = 0; k < WIDE; k++)
+            x0[r * WIDE + k] = z - gap;
+        labels[r] = (int32_t)(tst_rand_u64() % WIDE);
+        x0[r * WIDE + (size_t)labels[r]] = z;
+    }
+    for (int mode = 0; mode < 3; mode++) {
+        tst_ctx("confident rows, others 60..93 below, %s", grad_names[mode]);
+        run_ce(x0, WIDE, labels, ROWS, WIDE, (enum grad_mode)mode, WIDE);
+    }
+    free(x0);
+}
+END_TEST
+
+/* All rows ignored, -inf at the label, NaN or +inf in a counted or an ignored row, a
+ * masked counted row. */
+START_TEST(test_ce_specials)
+{
+    TST_BEGIN_ISA();
+    static const char *const what[] = { "all rows ignored", "-inf at a label",
+                                        "NaN in a counted row", "NaN in an ignored row",
+                                        "+inf in a counted row", "masked counted row",
+                                        "-inf elsewhere in a counted row" };
+    static const size_t ns[] = { 1, 4, 16, 19, 64, 77 };
+    enum { ROWS = 5 };
+    int32_t labels[ROWS];
+    for (size_t i = 0; i < sizeof ns / sizeof ns[0]; i++)
+        for (int k = 0; k < 7; k++)
+            for (int mode = 0; mode < 3; mode++) {
+                size_t n = ns[i], ld = n + 1;
+                float x0[ROWS * 78];
+                make_batch(x0, ld, labels, ROWS, n, TST_N10,
+                           mode == GRAD_IN_PLACE ? TST_CANARY : 0x7fc00000u);
+                labels[1] = (int32_t)(n - 1);
+                labels[3] = -1;
+                float *r1 = x0 + ld, *r3 = x0 + 3 * ld;
+                switch (k) {
+                case 0: for (size_t r = 0; r < ROWS; r++) labels[r] = -1 - (int32_t)r; break;
+                case 1: r1[n - 1] = -INFINITY; break;
+                case 2: r1[0] = NAN; break;
+                case 3: r3[n / 2] = NAN; break;
+                case 4: r1[n / 2] = INFINITY; break;
+                case 5: tst_fill_bits(r1, n, tst_bits(-INFINITY)); break;
+                case 6: r1[0] = n > 1 ? -INFINITY : r1[0]; break;
+                }
+                tst_ctx("%s, n=%zu, %s", what[k], n, grad_names[mode]);
+                run_ce(x0, ld, labels, ROWS, n, (enum grad_mode)mode, ld);
+            }
+}
+END_TEST
+
+START_TEST(test_ce_large)
+{
+    TST_BEGIN_ISA();
+    const size_t *sizes;
+    size_t count = tst_large_sizes(&sizes);
+    int32_t labels[2];
+    for (size_t s = 0; s < count; s++) {
+        size_t n = sizes[s];
+        float *x0 = tst_alloc(2 * n);
+        for (int d = 0; d < TST_NDIST; d += 3) {
+            make_batch(x0, n, labels, 2, n, (enum tst_dist)d, 0x7fc00000u);
+            labels[0] = labels[0] < 0 ? 0 : labels[0];
+            tst_ctx("n=%zu, %s", n, tst_dist_name((enum tst_dist)d));
+            run_ce(x0, n, labels, 2, n, GRAD_SEPARATE, n);
+        }
+        free(x0);
+    }
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("xent");
+    TCase *tc = tst_tcase(s, "cross_entropy");
+    tst_add_isa_test(tc, test_ce_shapes);
+    tst_add_isa_test(tc, test_ce_confident);
+    tst_add_isa_test(tc, test_ce_very_confident);
+    tst_add_isa_test(tc, test_ce_specials);
+    tst_add_isa_test(tc, test_ce_large);
+    return tst_run(s);
+}
