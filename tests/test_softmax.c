@@ -5,6 +5,7 @@
 #include "common.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -81,12 +82,14 @@ START_TEST(test_softmax_large)
 }
 END_TEST
 
-/* Many random rows (random n up to 300, random distribution): the error tails. */
+/* Many random rows (random n up to 300, random distribution): the error tails.
+ * SMX_TEST_ROWS=200000 searches harder. */
 START_TEST(test_softmax_random_rows)
 {
     TST_BEGIN_ISA();
     float x[300], y[300];
-    int rows = tst_quick() ? 2000 : 20000;
+    const char *env = getenv("SMX_TEST_ROWS");
+    int rows = env && atoi(env) > 0 ? atoi(env) : tst_quick() ? 2000 : 20000;
     for (int r = 0; r < rows; r++) {
         size_t n = 1 + tst_rand_u64() % 300;
         enum tst_dist d = (enum tst_dist)(tst_rand_u64() % TST_NDIST);
@@ -99,6 +102,49 @@ START_TEST(test_softmax_random_rows)
         tst_ctx("logsumexp, random row %d, n=%zu, %s", r, n, tst_dist_name(d));
         chk_logsumexp(x, n, smx_logsumexp_f32(x, n));
     }
+}
+END_TEST
+
+/* Rows that some ISA once got wrong (tests/data/softmax_hard_rows.txt), on every ISA, also
+ * as cross-entropy rows labelled at their max. */
+START_TEST(test_softmax_hard_rows)
+{
+    TST_BEGIN_ISA();
+    FILE *f = fopen(SMX_TEST_DATA "/softmax_hard_rows.txt", "r");
+    ck_assert_msg(f != NULL, "cannot open %s", SMX_TEST_DATA "/softmax_hard_rows.txt");
+    char line[128];
+    float *x = NULL, *y = NULL, loss;
+    size_t n = 0, have = 0;
+    int count = 0;
+    while (fgets(line, sizeof line, f)) {
+        if (line[0] == '#')
+            continue;
+        if (strncmp(line, "row ", 4) == 0) {
+            n = strtoul(line + 4, NULL, 10);
+            have = 0;
+            free(x);
+            free(y);
+            x = tst_alloc(n);
+            y = tst_alloc(n);
+            continue;
+        }
+        x[have++] = strtof(line, NULL);
+        if (have < n)
+            continue;
+        int32_t label = (int32_t)smx_argmax_f32(x, n);
+        tst_ctx("hard row %d (n=%zu)", ++count, n);
+        smx_softmax_f32(x, y, n);
+        chk_softmax(x, y, n);
+        smx_log_softmax_f32(x, y, n);
+        chk_log_softmax(x, y, n);
+        chk_logsumexp(x, n, smx_logsumexp_f32(x, n));
+        ck_assert_int_eq(smx_cross_entropy_f32(x, n, &label, 1, n, &loss, y, n), SMX_OK);
+        chk_cross_entropy(x, n, &label, 1, n, loss, y, n);
+    }
+    fclose(f);
+    free(x);
+    free(y);
+    ck_assert_msg(count > 0, "no rows in softmax_hard_rows.txt");
 }
 END_TEST
 
@@ -141,5 +187,6 @@ int main(void)
     tst_add_isa_test(tc, test_softmax_large);
     tst_add_isa_test(tc, test_softmax_specials);
     tst_add_isa_test(tc, test_softmax_random_rows);
+    tst_add_isa_test(tc, test_softmax_hard_rows);
     return tst_run(s);
 }

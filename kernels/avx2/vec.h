@@ -57,12 +57,6 @@ static inline vf vf_ldexp_flush(vf p, vf n)
     return _mm256_mul_ps(p, smx_pow2i(e)); /* 2^-127 encodes as +0 */
 }
 
-/* Non-temporal store to a 32-byte aligned p, for outputs too large to stay in cache (no
- * read-for-ownership of the destination); smx_stream_fence() orders them before return. */
-#define SMX_HAVE_STREAM
-static inline void vf_stream(float *p, vf v) { _mm256_stream_ps(p, v); }
-static inline void smx_stream_fence(void) { _mm_sfence(); }
-
 static inline float vf_hmax(vf v)
 {
     __m128 m = _mm_max_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
@@ -81,5 +75,21 @@ static inline vm vm_none(void) { return _mm256_setzero_ps(); }
 static inline vm vm_or_nan(vm m, vf v) { return _mm256_or_ps(m, _mm256_cmp_ps(v, v, _CMP_UNORD_Q)); }
 static inline int vm_any(vm m) { return _mm256_movemask_ps(m) != 0; }
 static inline int vf_any_eq(vf a, vf b) { return _mm256_movemask_ps(_mm256_cmp_ps(a, b, _CMP_EQ_OQ)) != 0; }
+
+/* A vector of VL doubles, for sums of exponentials carried in double lane by lane. */
+typedef struct { __m256d lo, hi; } vd;
+static inline vd vd_zero(void) { vd z = { _mm256_setzero_pd(), _mm256_setzero_pd() }; return z; }
+static inline vd vd_add_f(vd acc, vf v)
+{
+    acc.lo = _mm256_add_pd(acc.lo, _mm256_cvtps_pd(_mm256_castps256_ps128(v)));
+    acc.hi = _mm256_add_pd(acc.hi, _mm256_cvtps_pd(_mm256_extractf128_ps(v, 1)));
+    return acc;
+}
+static inline double vd_hsum(vd acc)
+{
+    __m256d s = _mm256_add_pd(acc.lo, acc.hi);
+    __m128d t = _mm_add_pd(_mm256_castpd256_pd128(s), _mm256_extractf128_pd(s, 1));
+    return _mm_cvtsd_f64(_mm_add_sd(t, _mm_unpackhi_pd(t, t)));
+}
 
 #endif

@@ -34,12 +34,6 @@ static inline vf vf_round(vf a)
 }
 static inline vf vf_ldexp(vf p, vf n) { return _mm512_scalef_ps(p, n); }
 
-/* Non-temporal store to a 64-byte aligned p, for outputs too large to stay in cache (no
- * read-for-ownership of the destination); smx_stream_fence() orders them before return. */
-#define SMX_HAVE_STREAM
-static inline void vf_stream(float *p, vf v) { _mm512_stream_ps(p, v); }
-static inline void smx_stream_fence(void) { _mm_sfence(); }
-
 static inline float vf_hmax(vf v) { return _mm512_reduce_max_ps(v); }
 static inline double vf_hsum_d(vf v)
 {
@@ -51,5 +45,16 @@ static inline vm vm_none(void) { return 0; }
 static inline vm vm_or_nan(vm m, vf v) { return m | _mm512_cmp_ps_mask(v, v, _CMP_UNORD_Q); }
 static inline int vm_any(vm m) { return m != 0; }
 static inline int vf_any_eq(vf a, vf b) { return _mm512_cmp_ps_mask(a, b, _CMP_EQ_OQ) != 0; }
+
+/* A vector of VL doubles, for sums of exponentials carried in double lane by lane. */
+typedef struct { __m512d lo, hi; } vd;
+static inline vd vd_zero(void) { vd z = { _mm512_setzero_pd(), _mm512_setzero_pd() }; return z; }
+static inline vd vd_add_f(vd acc, vf v)
+{
+    acc.lo = _mm512_add_pd(acc.lo, _mm512_cvtps_pd(_mm512_castps512_ps256(v)));
+    acc.hi = _mm512_add_pd(acc.hi, _mm512_cvtps_pd(_mm512_extractf32x8_ps(v, 1)));
+    return acc;
+}
+static inline double vd_hsum(vd acc) { return _mm512_reduce_add_pd(_mm512_add_pd(acc.lo, acc.hi)); }
 
 #endif

@@ -11,6 +11,9 @@
  * exhaustive test checks for all 2^32 inputs.  vf_ldexp applies 2^n with a single rounding,
  * so subnormal results and overflow to +inf come out right.
  *
+ * Rounding ties of x/ln2 may go either way (n off by one, |r| a hair above ln2/2): the
+ * polynomial holds there too, and every FMA ISA rounds them identically.
+ *
  * An ISA without FMA (SSE2) defines SMX_OWN_EXP_REDUCE and its own smx_exp_reduce. */
 #ifndef SMX_EXP_CORE_H
 #define SMX_EXP_CORE_H
@@ -33,7 +36,11 @@
 /* p = e^r * (1 + error) with r = x - n ln2; sets *n.  Valid for |x| < 2^21 * ln2. */
 static inline vf smx_exp_reduce(vf x, vf *n_out)
 {
-    vf n = vf_round(vf_mul(x, vf_set1(SMX_LOG2E)));
+    /* n = x/ln2 rounded to nearest: adding 1.5 * 2^23 inside the FMA leaves no fraction
+     * bits (|x/ln2| < 2^22), so one FMA and one subtraction replace a multiply and a round,
+     * moving an op from the FMA pipes to the adders. */
+    vf t = vf_fma(x, vf_set1(SMX_LOG2E), vf_set1(0x1.8p23f));
+    vf n = vf_sub(t, vf_set1(0x1.8p23f));
     vf r = vf_fma(n, vf_set1(-SMX_LN2_HI), x);
     r = vf_fma(n, vf_set1(-SMX_LN2_LO), r);
     vf q = vf_fma(vf_set1(SMX_EXP_C6), r, vf_set1(SMX_EXP_C5));

@@ -16,6 +16,7 @@
  *                            any magnitude: correct overflow to inf and gradual underflow
  *   vf_hmax(v)               max of the lanes (no NaN in v)
  *   vf_hsum_d(v)             sum of the lanes, in double
+ *   vd, vd_zero(), vd_add_f(acc,v), vd_hsum(acc)   VL double lanes: acc + (double)v
  *   vm_none(), vm_or_nan(m,v), vm_any(m)      collect "some lane was NaN"
  *   vf_any_eq(a,b)           1 if some lane has a == b
  */
@@ -79,5 +80,11 @@ static inline vm vm_none(void) { return 0; }
 static inline vm vm_or_nan(vm m, vf v) { return m | (v != v); }
 static inline int vm_any(vm m) { return m; }
 static inline int vf_any_eq(vf a, vf b) { return a == b; }
+
+/* A vector of VL doubles, for sums of exponentials carried in double lane by lane. */
+typedef double vd;
+static inline vd vd_zero(void) { return 0.0; }
+static inline vd vd_add_f(vd acc, vf v) { return acc + (double)v; }
+static inline double vd_hsum(vd acc) { return acc; }
 
 #endif

@@ -110,4 +110,19 @@ static inline vf smx_exp_reduce(vf x, vf *n_out)
     return _mm_movelh_ps(p0, p1);
 }
 
+/* A vector of VL doubles, for sums of exponentials carried in double lane by lane. */
+typedef struct { __m128d lo, hi; } vd;
+static inline vd vd_zero(void) { vd z = { _mm_setzero_pd(), _mm_setzero_pd() }; return z; }
+static inline vd vd_add_f(vd acc, vf v)
+{
+    acc.lo = _mm_add_pd(acc.lo, _mm_cvtps_pd(v));
+    acc.hi = _mm_add_pd(acc.hi, _mm_cvtps_pd(_mm_movehl_ps(v, v)));
+    return acc;
+}
+static inline double vd_hsum(vd acc)
+{
+    __m128d s = _mm_add_pd(acc.lo, acc.hi);
+    return _mm_cvtsd_f64(_mm_add_sd(s, _mm_unpackhi_pd(s, s)));
+}
+
 #endif
