@@ -103,7 +103,10 @@ SMX_API int64_t smx_argmax_f32(const float *x, size_t n);
  * any NaN -> NaN. */
 SMX_API float smx_logsumexp_f32(const float *x, size_t n);
 
-/* y = softmax(x) over the n elements (one row).  y may equal x.  Row semantics above. */
+/* y = softmax(x) over the n elements (one row).  y may equal x.  Row semantics above.
+ * Outputs below FLT_MIN are outside the 4-ULP bound: the SSE2, AVX2 and NEON kernels may
+ * give +0 where the scalar and AVX-512 ones give the subnormal value.  Rows of 2^18 or
+ * more elements take two passes over memory on AVX2/AVX-512 (same accuracy). */
 SMX_API void smx_softmax_f32(const float *x, float *y, size_t n);
 
 /* y = log(softmax(x)) = x - logsumexp(x).  y may equal x.  Row semantics above. */
@@ -115,7 +118,8 @@ SMX_API void smx_log_softmax_f32(const float *x, float *y, size_t n);
  * elements.  Row r is read from x[r*ldx .. r*ldx+n) and written to y[r*ldy .. r*ldy+n);
  * the padding between rows is neither read nor written.  y may equal x when ldy == ldx.
  * SMX_EINVAL, with nothing written, if x or y is NULL while rows*n > 0, if ldx < n or
- * ldy < n, or if the last row's end does not fit in size_t.  rows == 0 or n == 0: SMX_OK. */
+ * ldy < n (whatever rows is), or if the last row's end does not fit in size_t (counted in
+ * bytes).  Otherwise rows == 0 or n == 0 gives SMX_OK with nothing read or written. */
 SMX_API smx_status smx_softmax_rows_f32(const float *x, size_t ldx, float *y, size_t ldy,
                                         size_t rows, size_t n);
 SMX_API smx_status smx_log_softmax_rows_f32(const float *x, size_t ldx, float *y, size_t ldy,
@@ -126,15 +130,19 @@ SMX_API smx_status smx_log_softmax_rows_f32(const float *x, size_t ldx, float *y
  *   labels[i] < 0 means row i is ignored (does not count, gradient row zero).
  *   *loss = mean over counted rows of -log softmax(row)[label]; 0 if no row counts.
  *     Relative error <= 1e-6, also when the loss is tiny (confident rows use log1p of the
- *     other classes' sum).  NaN logits in a counted row give a NaN loss; a -inf logit at
- *     the label gives +inf.
+ *     other classes' sum, formed 2^100 larger when those terms are near FLT_MIN).  A NaN or
+ *     +inf logit in a counted row gives a NaN loss (its log-softmax row is NaN); a -inf
+ *     logit at the label, or a fully masked row, gives +inf.
  *   grad, if not NULL (leading dimension ldg): row i = (softmax(row i) - onehot(label i))
- *     / counted, zero for ignored rows; accuracy as softmax.  grad may equal logits when
+ *     / counted, zero for ignored rows; accuracy as softmax, and the label's entry
+ *     p - 1 is formed as -(others' sum)/sum, accurate even when p is within 2^-24 of 1.
+ *     A fully masked row's gradient is 0 except -1/counted at the label.  grad may equal logits when
  *     ldg == ldl: the gradient then overwrites the logits (saves memory).
- * rows == 0: SMX_OK, *loss = 0.  SMX_EINVAL and nothing written (not even *loss) if any
- * label >= n, if logits, labels or loss is NULL (rows > 0), if ldl < n, if grad != NULL
- * and ldg < n, or if a matrix's end does not fit in size_t.  Validation covers every
- * row before anything is written. */
+ * rows == 0: SMX_OK, *loss = 0 (when loss is not NULL).  SMX_EINVAL and nothing written
+ * (not even *loss) if any label >= n, if labels or loss is NULL (rows > 0), if logits is
+ * NULL while rows*n > 0, if ldl < n, if grad != NULL and ldg < n, or if a matrix's end does
+ * not fit in size_t.  Validation covers every row before anything is written.  With
+ * n == 0 every label must be negative (ignored), and then *loss = 0. */
 SMX_API smx_status smx_cross_entropy_f32(const float *logits, size_t ldl,
                                          const int32_t *labels, size_t rows, size_t n,
                                          float *loss, float *grad, size_t ldg);

@@ -25,7 +25,7 @@ struct smx_row_plan smx_row_plan(const float *x, size_t n, float m)
         else
             plan.kind = m > 0 ? SMX_ROW_POSINF : SMX_ROW_MASKED;
     } else if (fabsf(m) < 256.0f) {
-        double big_n = floor((double)m * SMX_LOG2E_D);
+        double big_n = smx_row_big_n(m); /* no libm call: this runs once per row */
         plan.shift = 0.0f;
         plan.neg_n = (float)-big_n;
         plan.lo = m - 110.0f;

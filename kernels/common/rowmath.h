@@ -14,6 +14,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 enum smx_row_kind {
     SMX_ROW_FINITE = 0, /* m finite: the normal path                            */
@@ -44,6 +45,23 @@ void smx_row_lse_shifted(const struct smx_row_plan *plan, double sum, float *hi,
 /* -log softmax[label] from the label's num, the others' sum, and the label's logit. */
 double smx_row_ce_loss(const struct smx_row_plan *plan, double num_label, double others,
                        float z_label);
+
+/* floor(m / ln2) for |m| < 256, as smx_row_plan computes N. */
+static inline double smx_row_big_n(float m)
+{
+    double v = (double)m * 0x1.71547652b82fep+0;
+    double t = (double)(long)v;
+    return t > v ? t - 1.0 : t;
+}
+
+/* 2^k in double for k in [-1022, 1023]. */
+static inline double smx_pow2d(int k)
+{
+    uint64_t bits = (uint64_t)(k + 1023) << 52;
+    double d;
+    memcpy(&d, &bits, sizeof d);
+    return d;
+}
 
 /* Plain sum in double (the slow, exact-range path of smx_sum_f32). */
 float smx_sum_double(const float *x, size_t n);
