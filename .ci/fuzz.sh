@@ -19,19 +19,8 @@ seconds=${SMX_FUZZ_TIME:-180}
 start=$(date +%s)
 
 # ---- packages: apt only when something is missing ----
-pkgs=(clang-14 libclang-rt-14-dev meson ninja-build pkg-config)
-need=()
-for p in "${pkgs[@]}"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || need+=("$p")
-done
-if [ "${SMX_NO_INSTALL:-0}" != 1 ] && [ ${#need[@]} -gt 0 ]; then
-    echo "fuzz.sh: installing ${need[*]}"
-    sudo=()
-    [ "$(id -u)" -eq 0 ] || sudo=(sudo)
-    "${sudo[@]}" apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends \
-        "${need[@]}" >/dev/null
-fi
+. .ci/packages.sh
+ensure_packages fuzz.sh clang-14 libclang-rt-14-dev meson ninja-build pkg-config
 cc=$(command -v clang || command -v clang-14)
 
 # ---- build: the library with ASan + UBSan and coverage for libFuzzer's feedback; the

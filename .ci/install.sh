@@ -21,19 +21,8 @@ say() { echo "install.sh: $*"; }
 die() { echo "install.sh: FAIL: $*" >&2; exit 1; }
 
 # ---- packages: apt only when something is missing ----
-pkgs=(meson ninja-build pkg-config gcc libc6-dev binutils)
-need=()
-for p in "${pkgs[@]}"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || need+=("$p")
-done
-if [ "${SMX_NO_INSTALL:-0}" != 1 ] && [ ${#need[@]} -gt 0 ]; then
-    say "installing ${need[*]}"
-    sudo=()
-    [ "$(id -u)" -eq 0 ] || sudo=(sudo)
-    "${sudo[@]}" apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends \
-        "${need[@]}" >/dev/null
-fi
+. .ci/packages.sh
+ensure_packages install.sh meson ninja-build pkg-config gcc libc6-dev binutils
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/smx-install.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT

@@ -15,19 +15,8 @@ build=${SMX_SANITIZE_BUILD:-build-sanitize}
 start=$(date +%s)
 
 # ---- packages: apt only when something is missing ----
-pkgs=(clang-14 libclang-rt-14-dev meson ninja-build pkg-config check)
-need=()
-for p in "${pkgs[@]}"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || need+=("$p")
-done
-if [ "${SMX_NO_INSTALL:-0}" != 1 ] && [ ${#need[@]} -gt 0 ]; then
-    echo "sanitize.sh: installing ${need[*]}"
-    sudo=()
-    [ "$(id -u)" -eq 0 ] || sudo=(sudo)
-    "${sudo[@]}" apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends \
-        "${need[@]}" >/dev/null
-fi
+. .ci/packages.sh
+ensure_packages sanitize.sh clang-14 libclang-rt-14-dev meson ninja-build pkg-config check
 cc=$(command -v clang || command -v clang-14)
 
 # ---- which ISA the dispatcher must pick here (every test asserts it: SMX_EXPECT_ISA) ----

@@ -20,19 +20,8 @@ build=${SMX_VALGRIND_BUILD:-build-valgrind}
 start=$(date +%s)
 
 # ---- packages: apt only when something is missing ----
-pkgs=(valgrind meson ninja-build pkg-config gcc check)
-need=()
-for p in "${pkgs[@]}"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || need+=("$p")
-done
-if [ "${SMX_NO_INSTALL:-0}" != 1 ] && [ ${#need[@]} -gt 0 ]; then
-    echo "valgrind.sh: installing ${need[*]}"
-    sudo=()
-    [ "$(id -u)" -eq 0 ] || sudo=(sudo)
-    "${sudo[@]}" apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends \
-        "${need[@]}" >/dev/null
-fi
+. .ci/packages.sh
+ensure_packages valgrind.sh valgrind meson ninja-build pkg-config gcc check
 
 # ---- the ISA the dispatcher must pick under valgrind ----
 flags=$(grep -m1 '^flags' /proc/cpuinfo || true)

@@ -1,0 +1,18 @@
+# Sourced by the .ci/ scripts: ensure_packages NAME PKG... installs (apt-get, as root or via
+# sudo) the packages that are not installed yet; SMX_NO_INSTALL=1 skips it.
+ensure_packages() {
+    local who=$1 p
+    shift
+    local need=()
+    for p in "$@"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || need+=("$p")
+    done
+    if [ "${SMX_NO_INSTALL:-0}" != 1 ] && [ ${#need[@]} -gt 0 ]; then
+        echo "$who: installing ${need[*]}"
+        local sudo=()
+        [ "$(id -u)" -eq 0 ] || sudo=(sudo)
+        "${sudo[@]}" apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends \
+            "${need[@]}" >/dev/null
+    fi
+}
