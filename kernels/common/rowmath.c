@@ -2,8 +2,6 @@
 
 #include <math.h>
 
-#define SMX_LN2_D    0x1.62e42fefa39efp-1
-#define SMX_LOG2E_D  0x1.71547652b82fep+0
 
 static int has_nan(const float *x, size_t n)
 {
@@ -13,29 +11,12 @@ static int has_nan(const float *x, size_t n)
     return 0;
 }
 
-struct smx_row_plan smx_row_plan(const float *x, size_t n, float m)
+struct smx_row_plan smx_row_plan_nonfinite(const float *x, size_t n, float m)
 {
-    struct smx_row_plan plan = { SMX_ROW_FINITE, 0.0f, 0.0f, 0.0f, 0.0 };
-    if (m != m) {
-        plan.kind = SMX_ROW_NAN;
-    } else if (isinf(m)) {
-        /* The max pass may have stepped over a NaN; this row is rare, look again. */
-        if (has_nan(x, n))
-            plan.kind = SMX_ROW_NAN;
-        else
-            plan.kind = m > 0 ? SMX_ROW_POSINF : SMX_ROW_MASKED;
-    } else if (fabsf(m) < 256.0f) {
-        double big_n = smx_row_big_n(m); /* no libm call: this runs once per row */
-        plan.shift = 0.0f;
-        plan.neg_n = (float)-big_n;
-        plan.lo = m - 110.0f;
-        plan.log_scale = big_n * SMX_LN2_D;
-    } else {
-        plan.shift = m;
-        plan.neg_n = 0.0f;
-        plan.lo = -110.0f;
-        plan.log_scale = (double)m;
-    }
+    struct smx_row_plan plan = { SMX_ROW_NAN, 0.0f, 0.0f, 0.0f, 0.0 };
+    /* The max pass may have stepped over a NaN; such rows are rare, look again. */
+    if (m == m && !has_nan(x, n))
+        plan.kind = m > 0 ? SMX_ROW_POSINF : SMX_ROW_MASKED;
     return plan;
 }
 

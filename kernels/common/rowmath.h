@@ -13,6 +13,8 @@
 #define SMX_ROWMATH_H
 
 #include <stddef.h>
+#include <float.h>
+#include <math.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -30,10 +32,6 @@ struct smx_row_plan {
     float neg_n;   /* -N, added to the exponent n                                */
     double log_scale; /* shift + N ln2, so that logsumexp = log_scale + log(sum num) */
 };
-
-/* m: the row maximum as an ISA's max pass found it (NaN, or a max that may have skipped
- * NaNs).  The row is scanned again only when m is infinite, to tell NaN rows apart. */
-struct smx_row_plan smx_row_plan(const float *x, size_t n, float m);
 
 /* log-softmax and logsumexp: lse = log_scale + log(sum) as a float pair hi + lo. */
 void smx_row_lse(const struct smx_row_plan *plan, double sum, float *hi, float *lo);
@@ -61,6 +59,29 @@ static inline double smx_pow2d(int k)
     double d;
     memcpy(&d, &bits, sizeof d);
     return d;
+}
+
+/* m NaN or infinite: which kind of row (NaN, +inf, fully masked), scanning x for NaN. */
+struct smx_row_plan smx_row_plan_nonfinite(const float *x, size_t n, float m);
+
+/* m: the row maximum as an ISA's max pass found it (NaN, or a max that may have skipped
+ * NaNs).  Inline: it runs once per row, and short rows feel every call. */
+static inline struct smx_row_plan smx_row_plan(const float *x, size_t n, float m)
+{
+    struct smx_row_plan plan = { SMX_ROW_FINITE, 0.0f, 0.0f, 0.0f, 0.0 };
+    if (!(fabsf(m) <= FLT_MAX))
+        return smx_row_plan_nonfinite(x, n, m);
+    if (fabsf(m) < 256.0f) {
+        double big_n = smx_row_big_n(m);
+        plan.neg_n = (float)-big_n;
+        plan.lo = m - 110.0f;
+        plan.log_scale = big_n * 0x1.62e42fefa39efp-1; /* N ln2 */
+    } else {
+        plan.shift = m;
+        plan.lo = -110.0f;
+        plan.log_scale = (double)m;
+    }
+    return plan;
 }
 
 /* Plain sum in double (the slow, exact-range path of smx_sum_f32). */
