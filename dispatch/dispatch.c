@@ -56,10 +56,11 @@ static void fill_table(struct smx_kernels *t, smx_isa cap, unsigned mask)
 }
 
 /* The best supported ISA not above cap in its tier order (scalar < sse2 < avx2 < avx512;
- * scalar < neon). */
+ * scalar < neon), for SMX_ISA naming an ISA this CPU or build does not run. */
 static smx_isa best_at_most(smx_isa cap)
 {
-    if (cap == SMX_ISA_NEON)
+    /* An ISA of the other architecture caps nothing: use the best this CPU has. */
+    if (cap == SMX_ISA_NEON || HAS(supported_mask, SMX_ISA_NEON))
         return smx_best_isa(supported_mask);
     for (int isa = cap; isa > SMX_ISA_SCALAR; isa--)
         if (HAS(supported_mask, isa))
