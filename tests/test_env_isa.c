@@ -72,8 +72,10 @@ int main(int argc, char **argv)
     int failures = 0;
     for (size_t i = 0; i < sizeof values / sizeof values[0]; i++) {
         char cmd[4096];
-        snprintf(cmd, sizeof cmd, "SMX_ISA='%s' '%s' --child '%s' >'%s' 2>'%s'", values[i],
-                 argv[0], values[i], out, err);
+        /* Under a cross build's exe_wrapper (qemu-aarch64), meson names it here. */
+        const char *wrapper = getenv("MESON_EXE_WRAPPER");
+        snprintf(cmd, sizeof cmd, "SMX_ISA='%s' %s '%s' --child '%s' >'%s' 2>'%s'", values[i],
+                 wrapper ? wrapper : "", argv[0], values[i], out, err);
         int rc = system(cmd);
         if (rc == 126 << 8 || rc == 127 << 8) {
             /* An emulator without binfmt_misc cannot start a second copy of this program. */
