@@ -19,7 +19,7 @@ seconds=${SMX_FUZZ_TIME:-180}
 start=$(date +%s)
 
 # ---- packages: apt only when something is missing ----
-. .ci/packages.sh
+. .ci/common.sh
 ensure_packages fuzz.sh clang-14 libclang-rt-14-dev meson ninja-build pkg-config
 cc=$(command -v clang || command -v clang-14)
 

@@ -21,7 +21,7 @@ say() { echo "install.sh: $*"; }
 die() { echo "install.sh: FAIL: $*" >&2; exit 1; }
 
 # ---- packages: apt only when something is missing ----
-. .ci/packages.sh
+. .ci/common.sh
 ensure_packages install.sh meson ninja-build pkg-config gcc libc6-dev binutils
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/smx-install.XXXXXX")

@@ -52,14 +52,12 @@ ninja -C "$build" -j2
 # qemu runs float code ~50x slower than native: the tests shrink their large cases
 # (SMX_TEST_QUICK) and Check's per-test timeouts are multiplied.  No SMX_ISA here:
 # dispatch must pick neon by itself, and every test asserts it did (SMX_EXPECT_ISA).
-# Every suite already loops over scalar and neon inside one process, so of the
-# "-env-scalar" reruns (the same suite with SMX_ISA=scalar) only the dispatch one (api)
-# is run here: the others would test the same kernels again at twice the qemu time.
+# Of the "-env-scalar" reruns only api-env-scalar runs (quick_suites, .ci/common.sh).
 export SMX_EXPECT_ISA=neon
 export SMX_TEST_QUICK=1
 export CK_TIMEOUT_MULTIPLIER=${CK_TIMEOUT_MULTIPLIER:-20}
-mapfile -t tests < <(meson test -C "$build" --no-rebuild --list 2>/dev/null |
-    sed -n 's|^[^ ]* / ||p' | awk '!/-env-scalar$/ || $0 == "api-env-scalar"')
+. .ci/common.sh
+mapfile -t tests < <(quick_suites "$build")
 if [ "${#tests[@]}" -lt 2 ]; then
     echo "neon.sh: no tests found in $build" >&2
     exit 1

@@ -15,7 +15,7 @@ build=${SMX_SANITIZE_BUILD:-build-sanitize}
 start=$(date +%s)
 
 # ---- packages: apt only when something is missing ----
-. .ci/packages.sh
+. .ci/common.sh
 ensure_packages sanitize.sh clang-14 libclang-rt-14-dev meson ninja-build pkg-config check
 cc=$(command -v clang || command -v clang-14)
 
@@ -51,11 +51,7 @@ export SMX_EXPECT_ISA=$expect
 export SMX_TEST_QUICK=1
 export CK_TIMEOUT_MULTIPLIER=${CK_TIMEOUT_MULTIPLIER:-4}
 unset SMX_ISA
-# Each suite loops over every ISA itself, so the "-env-scalar" reruns (the same suite with
-# SMX_ISA=scalar at load time) add no memory coverage; only api-env-scalar, which checks
-# that load-time choice, is kept.
-mapfile -t tests < <(meson test -C "$build" --list --no-rebuild 2>/dev/null | sed -n 's|^.* / ||p' |
-                     grep -v -- '-env-scalar$' ; echo api-env-scalar)
+mapfile -t tests < <(quick_suites "$build")
 echo "sanitize.sh: meson test ${tests[*]} (SMX_EXPECT_ISA=$expect, SMX_TEST_QUICK=1)"
 meson test -C "$build" --no-rebuild --print-errorlogs --timeout-multiplier 4 --num-processes 2 \
     "${tests[@]}"

@@ -20,7 +20,7 @@ build=${SMX_VALGRIND_BUILD:-build-valgrind}
 start=$(date +%s)
 
 # ---- packages: apt only when something is missing ----
-. .ci/packages.sh
+. .ci/common.sh
 ensure_packages valgrind.sh valgrind meson ninja-build pkg-config gcc check
 
 # ---- the ISA the dispatcher must pick under valgrind ----
@@ -44,10 +44,7 @@ export SMX_EXPECT_ISA=$expect
 export SMX_TEST_QUICK=1
 export CK_TIMEOUT_MULTIPLIER=${CK_TIMEOUT_MULTIPLIER:-30}
 unset SMX_ISA
-# As in sanitize.sh: each suite covers every ISA itself; of the "-env-scalar" reruns only
-# api-env-scalar (the load-time SMX_ISA path) is kept.
-mapfile -t tests < <(meson test -C "$build" --list --no-rebuild 2>/dev/null | sed -n 's|^.* / ||p' |
-                     grep -v -- '-env-scalar$' ; echo api-env-scalar)
+mapfile -t tests < <(quick_suites "$build")
 wrapper="valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite,indirect,possible ${SMX_VALGRIND_ARGS:-}"
 echo "valgrind.sh: meson test --wrapper '$wrapper' ${tests[*]}"
 meson test -C "$build" --no-rebuild --print-errorlogs --timeout-multiplier 30 --num-processes 2 \

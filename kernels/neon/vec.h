@@ -56,7 +56,6 @@ static inline vf vf_fma(vf a, vf b, vf c) { return vfmaq_f32(c, a, b); }
 static inline vf vf_max(vf a, vf b) { return vbslq_f32(vcgtq_f32(a, b), a, b); }
 static inline vf vf_min(vf a, vf b) { return vbslq_f32(vcltq_f32(a, b), a, b); }
 /* frintn: to nearest, ties to even, whatever FPCR says. */
-static inline vf vf_round(vf a) { return vrndnq_f32(a); }
 
 /* The float whose biased exponent field is b (1..254): 2^(b - 127). */
 static inline vf smx_pow2_biased(uint32x4_t b)

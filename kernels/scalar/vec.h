@@ -11,7 +11,6 @@
  *   vf_add/sub/mul           IEEE, round to nearest
  *   vf_fma(a,b,c)            a*b+c with one rounding (SSE2 has none: it brings its own exp core)
  *   vf_max(a,b)/vf_min(a,b)  if either is NaN the result is b (x86 semantics); else max/min
- *   vf_round(a)              nearest integer, ties to even, for |a| < 2^22
  *   vf_ldexp(p,n)            p * 2^n rounded once, for p in [0.5, 2] and n an integral value of
  *                            any magnitude: correct overflow to inf and gradual underflow
  *   vf_hmax(v)               max of the lanes (no NaN in v)
@@ -46,13 +45,6 @@ static inline vf vf_mul(vf a, vf b) { return a * b; }
 static inline vf vf_fma(vf a, vf b, vf c) { return fmaf(a, b, c); }
 static inline vf vf_max(vf a, vf b) { return a > b ? a : b; }
 static inline vf vf_min(vf a, vf b) { return a < b ? a : b; }
-
-/* Adding and removing 1.5 * 2^23 rounds to an integer in the current (nearest) mode;
- * -ffp-contract=off and no -ffast-math keep the compiler from folding it away. */
-static inline vf vf_round(vf a)
-{
-    return (a + 0x1.8p23f) - 0x1.8p23f;
-}
 
 static inline float smx_scalar_pow2(int e) /* 2^e for e in [-126, 127] */
 {
