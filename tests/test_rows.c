@@ -67,17 +67,18 @@ START_TEST(test_rows_layouts)
 }
 END_TEST
 
-/* A masked row, a NaN row, a +inf row and finite rows side by side: no row's class leaks
- * into its neighbours. */
+/* A masked row, a NaN row, a +inf row, rows around +-1000 (shifted exponentials) and finite
+ * rows side by side: no row's class or scale leaks into its neighbours (each row's exp pass
+ * also reads the next row's max, and long rows take another path). */
 START_TEST(test_rows_mixed_classes)
 {
     TST_BEGIN_ISA();
-    enum { ROWS = 6 };
-    static const size_t ns[] = { 1, 5, 16, 17, 100 };
+    enum { ROWS = 9 };
+    static const size_t ns[] = { 1, 5, 16, 17, 100, 1000, 20000 };
     for (int f = 0; f < 2; f++)
         for (size_t i = 0; i < sizeof ns / sizeof ns[0]; i++) {
             size_t n = ns[i], ld = n + 3;
-            float x[ROWS * 103], y[ROWS * 103];
+            float *x = tst_alloc(ROWS * ld), *y = tst_alloc(ROWS * ld);
             tst_fill_bits(x, ROWS * ld, 0x7fc00000u);
             tst_fill_bits(y, ROWS * ld, TST_CANARY);
             for (size_t r = 0; r < ROWS; r++)
@@ -85,12 +86,19 @@ START_TEST(test_rows_mixed_classes)
             tst_fill_bits(x + 1 * ld, n, tst_bits(-INFINITY)); /* masked */
             x[2 * ld + n / 2] = NAN;
             x[4 * ld + n - 1] = INFINITY;
+            for (size_t k = 0; k < n; k++) {
+                x[5 * ld + k] += 1000.0f;
+                x[6 * ld + k] -= 1000.0f;
+            }
+            x[8 * ld] = NAN; /* last row: NaN first */
             tst_ctx("%s mixed row classes n=%zu", fn_names[f], n);
             ck_assert_int_eq(fns[f](x, ld, y, ld, ROWS, n), SMX_OK);
             for (size_t r = 0; r < ROWS; r++) {
                 check_row(f, x + r * ld, y + r * ld, n);
                 tst_check_canary(y + r * ld + n, 3, "padding written");
             }
+            free(x);
+            free(y);
         }
 }
 END_TEST

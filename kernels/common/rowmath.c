@@ -36,19 +36,6 @@ void smx_row_lse_shifted(const struct smx_row_plan *plan, double sum, float *hi,
     *lo = (float)(rest - (double)h);
 }
 
-double smx_row_ce_loss(const struct smx_row_plan *plan, double num_label, double others,
-                       float z_label)
-{
-    /* -log(num_label / (num_label + others)) = log1p(others / num_label): each num carries
-     * about 1 ULP, so the loss is accurate to a few 2^-24 relative even when it is tiny
-     * (label holds the max; plain log(sum) would lose everything there).  A label whose
-     * num underflowed (or is 0 for a -inf logit) takes logsumexp - z instead; that loss is
-     * large (> 60), so the absolute error of log(sum) is negligible beside it. */
-    if (num_label >= 0x1p-100)
-        return log1p(others / num_label);
-    return (plan->log_scale - (double)z_label) + log(num_label + others);
-}
-
 void smx_fill(float *y, size_t n, float value)
 {
     for (size_t i = 0; i < n; i++)
