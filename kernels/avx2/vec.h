@@ -56,6 +56,7 @@ static inline vf vf_ldexp_flush(vf p, vf n)
     return _mm256_mul_ps(p, smx_pow2i(e)); /* 2^-127 encodes as +0 */
 }
 
+static inline float vf_first(vf v) { return _mm256_cvtss_f32(v); }
 static inline float vf_hmax(vf v)
 {
     __m128 m = _mm_max_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));

@@ -31,6 +31,7 @@ static inline vf vf_min(vf a, vf b) { return _mm512_min_ps(a, b); }
 static inline vf vf_ldexp(vf p, vf n) { return _mm512_scalef_ps(p, n); }
 
 static inline float vf_hmax(vf v) { return _mm512_reduce_max_ps(v); }
+static inline float vf_first(vf v) { return _mm512_cvtss_f32(v); }
 static inline double vf_hsum_d(vf v)
 {
     __m512d lo = _mm512_cvtps_pd(_mm512_castps512_ps256(v));

@@ -94,7 +94,7 @@ static inline double smx_row_big_n(float m)
 {
     double v = (double)m * 0x1.71547652b82fep+0;
     double t = (double)(long)v;
-    return t > v ? t - 1.0 : t;
+    return t - (double)(t > v); /* no branch: m's sign may change from row to row */
 }
 
 /* 2^k in double for k in [-1022, 1023]. */

@@ -89,6 +89,7 @@ static inline vf vf_ldexp_flush(vf p, vf n)
 }
 
 static inline float vf_hmax(vf v) { return vmaxvq_f32(v); }
+static inline float vf_first(vf v) { return vgetq_lane_f32(v, 0); }
 /* Each float is exact in double; the lanes are added pairwise in double. */
 static inline double vf_hsum_d(vf v)
 {

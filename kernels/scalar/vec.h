@@ -14,6 +14,7 @@
  *   vf_ldexp(p,n)            p * 2^n rounded once, for p in [0.5, 2] and n an integral value of
  *                            any magnitude: correct overflow to inf and gradual underflow
  *   vf_hmax(v)               max of the lanes (no NaN in v)
+ *   vf_first(v)              lane 0
  *   vf_hsum_d(v)             sum of the lanes, in double
  *   vd, vd_zero(), vd_add_f(acc,v), vd_hsum(acc)   VL double lanes: acc + (double)v
  *   vm_none(), vm_or_nan(m,v), vm_any(m)      collect "some lane was NaN"
@@ -67,6 +68,7 @@ static inline vf vf_ldexp(vf p, vf n)
 }
 
 static inline float vf_hmax(vf v) { return v; }
+static inline float vf_first(vf v) { return v; }
 static inline double vf_hsum_d(vf v) { return (double)v; }
 static inline vm vm_none(void) { return 0; }
 static inline vm vm_or_nan(vm m, vf v) { return m | (v != v); }

@@ -64,6 +64,7 @@ static inline vf vf_ldexp_flush(vf p, vf n)
     return _mm_mul_ps(p, smx_pow2i(e)); /* 2^-127 encodes as +0 */
 }
 
+static inline float vf_first(vf v) { return _mm_cvtss_f32(v); }
 static inline float vf_hmax(vf v)
 {
     __m128 m = _mm_max_ps(v, _mm_movehl_ps(v, v));
