@@ -11,8 +11,9 @@
  * Th_j's rounding error is folded into the polynomial's constant term c0_j = (2^(j/16) -
  * Th_j) / Th_j, so e^r - 1 + c0 ~ r + c0 + A2 r^2 + A3 r^3 (Remez on the relative error,
  * 2^-29.2 on |r| <= 0.02175) and the result Th 2^(k-N) (1 + p) rounds once, in the last FMA.
- * Lanes whose x is below cutoff, the smallest float >= (N - 126) ln2, come out +0 through a
- * zero-masked FMA: this covers -inf (masked elements), and the mask's compare keeps NaN.
+ * Lanes whose n16 is below N - 126 (whose k - N would leave the normal range) come out +0
+ * through a zero-masked FMA: this covers -inf (masked elements), and the mask's compare
+ * keeps NaN.  (The threshold is an integer, so no per-row rounding is needed.)
  * Constants: tools/fit_exp_table.py.  Measured on every float x of [-110, 0] with N = 0 and on
  * every x of the row's range with N = 100, -50, 369, -370: at most 0.557 ULP of e^x 2^-N
  * (results >= 2^-126; the generic degree-6 code: 0.909), every result below 2^-126 in [0,
@@ -25,7 +26,6 @@
 #include "common/rowmath.h"
 
 #include <stdint.h>
-#include <string.h>
 
 #define SMX_HAVE_ROW_EXP
 
@@ -46,7 +46,7 @@ static const float smx_texp_c0[16] __attribute__((aligned(64))) = {
 };
 
 struct smx_rowc {
-    vf shift, magic, cutoff;
+    vf shift, magic, low; /* low = N - 126 */
     __m512i thb;
     vf c0;
 };
@@ -54,18 +54,8 @@ struct smx_rowc {
 /* N = -plan->neg_n (an integer, |N| < 500). */
 static inline struct smx_rowc smx_rowc_make(const struct smx_row_plan *plan)
 {
-    double n = -(double)plan->neg_n;
-    double cut = (n - 126.0) * 0x1.62e42fefa39efp-1;
-    float cf = (float)cut;
-    /* Round up: one float step toward +inf where cf fell below (cf != 0 then).  Without a
-     * branch: it would go either way from row to row, and a mispredicted one costs a short
-     * row a third of its time. */
-    uint32_t b, up = (double)cf < cut;
-    memcpy(&b, &cf, sizeof b);
-    b += up * (cf > 0.0f ? 1u : ~0u);
-    memcpy(&cf, &b, sizeof cf);
     struct smx_rowc c = {
-        vf_set1(plan->shift), vf_set1(0x1.8p19f + plan->neg_n), vf_set1(cf),
+        vf_set1(plan->shift), vf_set1(0x1.8p19f + plan->neg_n), vf_set1(-plan->neg_n - 126.0f),
         _mm512_load_si512(smx_texp_thb), _mm512_load_ps(smx_texp_c0),
     };
     return c;
@@ -73,9 +63,10 @@ static inline struct smx_rowc smx_rowc_make(const struct smx_row_plan *plan)
 
 static inline vf smx_row_exp(vf x, const struct smx_rowc *c)
 {
-    __mmask16 keep = _mm512_cmp_ps_mask(x, c->cutoff, _CMP_NLT_UQ);
     vf t = vf_fma(x, vf_set1(SMX_LOG2E), c->magic);
     vf n16 = vf_sub(t, c->magic);
+    /* k - N >= -126 (a normal result) exactly when n16 >= N - 126; NaN is kept. */
+    __mmask16 keep = _mm512_cmp_ps_mask(n16, c->low, _CMP_NLT_UQ);
     vf r = vf_fma(n16, vf_set1(-SMX_LN2_HI), x);
     r = vf_fma(n16, vf_set1(-SMX_LN2_LO), r);
     __m512i ti = _mm512_castps_si512(t);
