@@ -75,6 +75,8 @@ static inline vm vm_none(void) { return _mm256_setzero_ps(); }
 static inline vm vm_or_nan(vm m, vf v) { return _mm256_or_ps(m, _mm256_cmp_ps(v, v, _CMP_UNORD_Q)); }
 static inline int vm_any(vm m) { return _mm256_movemask_ps(m) != 0; }
 static inline int vf_any_eq(vf a, vf b) { return _mm256_movemask_ps(_mm256_cmp_ps(a, b, _CMP_EQ_OQ)) != 0; }
+static inline vf vf_sel_eq(vf a, vf b, vf v, vf w) { return _mm256_blendv_ps(v, w, _mm256_cmp_ps(a, b, _CMP_EQ_OQ)); }
+static inline vf vf_iota(void) { return _mm256_set_ps(7, 6, 5, 4, 3, 2, 1, 0); }
 
 /* A vector of VL doubles, for sums of exponentials carried in double lane by lane. */
 typedef struct { __m256d lo, hi; } vd;

@@ -101,6 +101,12 @@ static inline vm vm_none(void) { return vdupq_n_u32(0); }
 static inline vm vm_or_nan(vm m, vf v) { return vorrq_u32(m, vmvnq_u32(vceqq_f32(v, v))); }
 static inline int vm_any(vm m) { return vmaxvq_u32(m) != 0; }
 static inline int vf_any_eq(vf a, vf b) { return vmaxvq_u32(vceqq_f32(a, b)) != 0; }
+static inline vf vf_sel_eq(vf a, vf b, vf v, vf w) { return vbslq_f32(vceqq_f32(a, b), w, v); }
+static inline vf vf_iota(void)
+{
+    static const float iota[4] = { 0, 1, 2, 3 };
+    return vld1q_f32(iota);
+}
 
 /* A vector of VL doubles, for sums of exponentials carried in double lane by lane. */
 typedef struct { float64x2_t lo, hi; } vd;

@@ -19,6 +19,8 @@
  *   vd, vd_zero(), vd_add_f(acc,v), vd_hsum(acc)   VL double lanes: acc + (double)v
  *   vm_none(), vm_or_nan(m,v), vm_any(m)      collect "some lane was NaN"
  *   vf_any_eq(a,b)           1 if some lane has a == b
+ *   vf_sel_eq(a,b,v,w)       lanes where a == b from w, the others from v
+ *   vf_iota()                lane i holds i
  */
 #ifndef SMX_SCALAR_VEC_H
 #define SMX_SCALAR_VEC_H
@@ -74,6 +76,8 @@ static inline vm vm_none(void) { return 0; }
 static inline vm vm_or_nan(vm m, vf v) { return m | (v != v); }
 static inline int vm_any(vm m) { return m; }
 static inline int vf_any_eq(vf a, vf b) { return a == b; }
+static inline vf vf_sel_eq(vf a, vf b, vf v, vf w) { return a == b ? w : v; }
+static inline vf vf_iota(void) { return 0.0f; }
 
 /* A vector of VL doubles, for sums of exponentials carried in double lane by lane. */
 typedef double vd;

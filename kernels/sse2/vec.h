@@ -80,6 +80,12 @@ static inline vm vm_none(void) { return _mm_setzero_ps(); }
 static inline vm vm_or_nan(vm m, vf v) { return _mm_or_ps(m, _mm_cmpunord_ps(v, v)); }
 static inline int vm_any(vm m) { return _mm_movemask_ps(m) != 0; }
 static inline int vf_any_eq(vf a, vf b) { return _mm_movemask_ps(_mm_cmpeq_ps(a, b)) != 0; }
+static inline vf vf_sel_eq(vf a, vf b, vf v, vf w)
+{
+    __m128 eq = _mm_cmpeq_ps(a, b);
+    return _mm_or_ps(_mm_and_ps(eq, w), _mm_andnot_ps(eq, v));
+}
+static inline vf vf_iota(void) { return _mm_set_ps(3, 2, 1, 0); }
 
 /* ---- exp core in double (see generic/exp_core.h for the algorithm and constants) ---- */
 #define SMX_OWN_EXP_REDUCE
