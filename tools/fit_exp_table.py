@@ -1,13 +1,18 @@
 #!/usr/bin/env python3
-"""Constants of AVX-512's table-based softmax exp (kernels/avx512/row_exp.h).
+"""Constants of the table-based softmax exps (kernels/avx512/row_exp.h, kernels/avx2/row_exp.h).
 
-Prints the 16-entry table bits(Th_j) - (j << 19), Th_j = 2^(j/16) rounded to float, the
-correction c0_j = (2^(j/16) - Th_j) / Th_j rounded to float, and the degree-3 polynomial
-r + A2 r^2 + A3 r^3 ~ e^r - 1 fitted by Remez on the relative error over |r| <= 0.02175
-(ln2/32 and some slack for rounding ties), with its error before and after rounding the
-coefficients to float.  Needs mpmath (Debian: python3-mpmath).  Run: python3 tools/fit_exp_table.py
+Prints the S-entry table bits(Th_j) - (j << (23 - log2 S)), Th_j = 2^(j/S) rounded to float,
+the correction c0_j = (2^(j/S) - Th_j) / Th_j rounded to float, and the degree-D polynomial
+r + A2 r^2 + ... + AD r^D ~ e^r - 1 fitted by Remez on the relative error over |r| <= a
+(ln2/(2S) and some slack for rounding ties), with its error before and after rounding the
+coefficients to float.  Needs mpmath (Debian: python3-mpmath).
+
+  python3 tools/fit_exp_table.py            S = 16, D = 3, a = 0.02175 (AVX-512)
+  python3 tools/fit_exp_table.py 8 4        S = 8, D = 4, a = 0.0435 (AVX2)
+  python3 tools/fit_exp_table.py S D [a]
 """
 import struct
+import sys
 
 import mpmath as mp
 
@@ -22,12 +27,13 @@ def round_float(v):
     return mp.nint(v / q) * q
 
 
-def table():
+def table(size=16):
+    shift = 23 - (size.bit_length() - 1)
     bits, c0 = [], []
-    for j in range(16):
-        v = mp.mpf(2) ** (mp.mpf(j) / 16)
+    for j in range(size):
+        v = mp.mpf(2) ** (mp.mpf(j) / size)
         h = round_float(v)
-        b = struct.unpack("<I", struct.pack("<f", float(h)))[0] - (j << 19)
+        b = struct.unpack("<I", struct.pack("<f", float(h)))[0] - (j << shift)
         bits.append(b)
         c0.append(float(round_float((v - h) / h)))
     return bits, c0
@@ -76,12 +82,27 @@ def remez(deg=3, a=mp.mpf("0.02175"), iters=30):
     return cf, exact_err, rounded_err
 
 
+def default_bound(size):
+    """ln2/(2 size) and ~0.4% of slack, rounded up to 4 digits (0.02175 for 16, 0.0435 for 8)."""
+    if size == 16:
+        return mp.mpf("0.02175")
+    v = mp.log(2) / (2 * size) * mp.mpf("1.004")
+    q = mp.mpf(10) ** (mp.floor(mp.log10(v)) - 3)
+    return mp.ceil(v / q) * q
+
+
 def main():
-    bits, c0 = table()
+    size = int(sys.argv[1]) if len(sys.argv) > 1 else 16
+    deg = int(sys.argv[2]) if len(sys.argv) > 2 else 3
+    if size < 1 or size & (size - 1) or size > 2 ** 23 or deg < 2:
+        sys.exit("usage: fit_exp_table.py [size (a power of two)] [degree >= 2] [bound]")
+    a = mp.mpf(sys.argv[3]) if len(sys.argv) > 3 else default_bound(size)
+    bits, c0 = table(size)
     print("thb:", ", ".join("0x%08x" % b for b in bits))
     print("c0: ", ", ".join(x.hex() + "f" for x in c0))
-    cf, e, er = remez()
-    print("A2, A3:", ", ".join(float(x).hex() + "f" for x in cf))
+    cf, e, er = remez(deg, a)
+    print("%s:" % ", ".join("A%d" % i for i in range(2, deg + 1)),
+          ", ".join(float(x).hex() + "f" for x in cf))
     print("relative error: fitted 2^%s, coefficients rounded to float 2^%s"
           % (mp.nstr(mp.log(e, 2), 5), mp.nstr(mp.log(er, 2), 5)))
 
