@@ -1,0 +1,95 @@
+/* The table-based softmax-internal exponential, written once for the ISAs that have a lane
+ * permute (AVX-512: 16 entries, AVX2: 8); each brings, in <isa>/row_exp.h, SMX_TEXP_BITS
+ * (log2 of the table size), its table vocabulary and its polynomial (the wider the table,
+ * the narrower r and the shorter the polynomial):
+ *
+ *   vtab                       a table of 2^SMX_TEXP_BITS 32-bit entries in a register
+ *   vtab_load(p)               load one
+ *   vtab_pow2(thb, t)          Th_j * 2^(k-N) from t's bits: the entry picked by t's low
+ *                              SMX_TEXP_BITS bits plus t's bits shifted left by 23 - BITS
+ *   vtab_pick(c0, t)           the float entry picked by t's low bits
+ *   vkeep, vf_keep_ge(a, b)    lanes where !(a < b) (NaN kept)
+ *   vf_fma_keep(k, a, b, c)    a * b + c in the kept lanes, +0 elsewhere
+ *   smx_texp_poly(r, c0)       p ~ e^r - 1 + c0 on |r| <= ln2 / 2^(BITS+1)
+ *
+ * The algorithm, for num = e^x * 2^-N (N = -plan->neg_n, an integer, |N| < 500):
+ *   t   = x log2(e) + (1.5 * 2^(23-BITS) - N)   rounds x/ln2 to a multiple of 2^-BITS: k + j/2^BITS
+ *   n   = t - (1.5 * 2^(23-BITS) - N)           = k + j/2^BITS exactly
+ *   r   = x - n ln2                             two-constant split, exact first step (FMA)
+ *   e^x 2^-N = 2^(j/2^BITS) * 2^(k-N) * e^r
+ * The lane permutes read j from t's low bits directly.  The table holds Th_j = 2^(j/2^BITS)
+ * rounded to float, stored as bits(Th_j) - (j << (23-BITS)): adding t's bits shifted left by
+ * 23 - BITS yields Th_j * 2^(k-N) exactly, j cancelled, for results >= 2^-126.  Th_j's
+ * rounding error is folded into the polynomial's constant term c0_j = (2^(j/2^BITS) - Th_j) /
+ * Th_j, and the result Th 2^(k-N) (1 + p) rounds once, in the last FMA.  Lanes whose n is
+ * below N - 126 (k - N below the normal range: e^x 2^-N < 2^-126) come out +0, -inf (masked
+ * elements) included; the unordered compare keeps NaN.  Constants: tools/fit_exp_table.py
+ * (16 entries, degree 3: defaults; 8 entries, degree 4: arguments 8 4).  Exhaustive check:
+ * tests/row_exp_exhaustive.c. */
+#ifndef SMX_GENERIC_ROW_EXP_H
+#define SMX_GENERIC_ROW_EXP_H
+
+#include "generic/exp_core.h"
+#include "common/rowmath.h"
+
+#include <stdint.h>
+
+#define SMX_HAVE_ROW_EXP
+
+#if SMX_TEXP_BITS == 4
+/* bits(Th_j) - (j << 19), Th_j = 2^(j/16) rounded to float. */
+static const uint32_t smx_texp_thb[16] __attribute__((aligned(64))) = {
+    0x3f800000, 0x3f7daac3, 0x3f7b95c2, 0x3f79c3d3, 0x3f7837f0, 0x3f76f532, 0x3f75fed7, 0x3f75583f,
+    0x3f7504f3, 0x3f7508a4, 0x3f75672a, 0x3f76248c, 0x3f7744fd, 0x3f78ccdf, 0x3f7ac0c7, 0x3f7d257d,
+};
+/* (2^(j/16) - Th_j) / Th_j rounded to float. */
+static const float smx_texp_c0[16] __attribute__((aligned(64))) = {
+    0x0p+0f,          0x1.8d96d4p-25f,  -0x1.9c0c22p-27f, 0x1.964904p-25f,
+    0x1.125002p-25f,  0x1.370be4p-25f,  -0x1.0a3550p-25f, -0x1.00d8acp-27f,
+    0x1.26055cp-26f,  -0x1.05cb44p-25f, 0x1.67a1cap-28f,  0x1.a3b5e4p-28f,
+    -0x1.f9c304p-27f, -0x1.6961b4p-28f, -0x1.a5217cp-28f, 0x1.61428ep-28f,
+};
+#elif SMX_TEXP_BITS == 3
+/* bits(Th_j) - (j << 20), Th_j = 2^(j/8) rounded to float. */
+static const uint32_t smx_texp_thb[8] __attribute__((aligned(32))) = {
+    0x3f800000, 0x3f7b95c2, 0x3f7837f0, 0x3f75fed7, 0x3f7504f3, 0x3f75672a, 0x3f7744fd, 0x3f7ac0c7,
+};
+/* (2^(j/8) - Th_j) / Th_j rounded to float. */
+static const float smx_texp_c0[8] __attribute__((aligned(32))) = {
+    0x0p+0f,         -0x1.9c0c22p-27f, 0x1.125002p-25f,  -0x1.0a3550p-25f,
+    0x1.26055cp-26f, 0x1.67a1cap-28f,  -0x1.f9c304p-27f, -0x1.a5217cp-28f,
+};
+#else
+#error "SMX_TEXP_BITS must be 3 or 4"
+#endif
+
+/* 1.5 * 2^(23 - BITS): t then carries BITS fraction bits. */
+#define SMX_TEXP_MAGIC ((float)(3 << (22 - SMX_TEXP_BITS)))
+
+struct smx_rowc {
+    vf shift, magic, low; /* low = N - 126 */
+    vtab thb, c0;
+};
+
+static inline struct smx_rowc smx_rowc_make(const struct smx_row_plan *plan)
+{
+    struct smx_rowc c = {
+        vf_set1(plan->shift), vf_set1(SMX_TEXP_MAGIC + plan->neg_n), vf_set1(-plan->neg_n - 126.0f),
+        vtab_load(smx_texp_thb), vtab_load(smx_texp_c0),
+    };
+    return c;
+}
+
+static inline vf smx_row_exp(vf x, const struct smx_rowc *c)
+{
+    vf t = vf_fma(x, vf_set1(SMX_LOG2E), c->magic);
+    vf n = vf_sub(t, c->magic);
+    vkeep keep = vf_keep_ge(n, c->low); /* k - N >= -126 exactly when n >= N - 126 */
+    vf r = vf_fma(n, vf_set1(-SMX_LN2_HI), x);
+    r = vf_fma(n, vf_set1(-SMX_LN2_LO), r);
+    vf ths = vtab_pow2(c->thb, t);
+    vf p = smx_texp_poly(r, vtab_pick(c->c0, t));
+    return vf_fma_keep(keep, ths, p, ths);
+}
+
+#endif
