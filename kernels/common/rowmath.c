@@ -13,7 +13,7 @@ static int has_nan(const float *x, size_t n)
 
 struct smx_row_plan smx_row_plan_nonfinite(const float *x, size_t n, float m)
 {
-    struct smx_row_plan plan = { SMX_ROW_NAN, 0.0f, 0.0f, 0.0f, 0.0 };
+    struct smx_row_plan plan = { SMX_ROW_NAN, 0.0f, 0.0f, 0.0f, 0.0, m };
     /* The max pass may have stepped over a NaN; such rows are rare, look again. */
     if (m == m && !has_nan(x, n))
         plan.kind = m > 0 ? SMX_ROW_POSINF : SMX_ROW_MASKED;

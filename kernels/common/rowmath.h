@@ -31,6 +31,7 @@ struct smx_row_plan {
     float lo;      /* clamp: (m - shift) - 110, whose num is +0                   */
     float neg_n;   /* -N, added to the exponent n                                */
     double log_scale; /* shift + N ln2, so that logsumexp = log_scale + log(sum num) */
+    float max;        /* the row max the plan was made from                           */
 };
 
 /* log-softmax and logsumexp: lse = log_scale + log(sum) as a float pair hi + lo. */
@@ -51,7 +52,7 @@ static inline double smx_log1p(double u)
     if (!(u < INFINITY))
         return u;
     double w = 1.0 + u;
-    double c = (u - (w - 1.0)) / w;
+    double c = u - (w - 1.0); /* w's rounding error: log1p(u) = log(w) + c / w */
     /* Subtracting the bits of sqrt(1/2) puts k's step at sqrt(2), without a branch (a
      * mispredicted one would throw away the next row's work already under way). */
     uint64_t bits;
@@ -61,7 +62,10 @@ static inline double smx_log1p(double u)
     bits = (bits & 0x000fffffffffffffull) + 0x3fe6a09e667f3bcdull;
     double f; /* in [sqrt(1/2), sqrt(2)) */
     memcpy(&f, &bits, sizeof f);
-    double s = (f - 1.0) / (f + 1.0), z = s * s;
+    /* One division for both quotients, s = (f - 1) / (f + 1) and c / w (divisions are the
+     * slow part of a short row's loss). */
+    double q = 1.0 / ((f + 1.0) * w);
+    double s = (f - 1.0) * w * q, z = s * s;
     double p = 1.0 / 15;
     p = p * z + 1.0 / 13;
     p = p * z + 1.0 / 11;
@@ -70,7 +74,7 @@ static inline double smx_log1p(double u)
     p = p * z + 1.0 / 5;
     p = p * z + 1.0 / 3;
     double log_f = 2.0 * s + 2.0 * s * z * p;
-    return ((double)k * 0x1.62e42fefa39efp-1 + log_f) + c;
+    return ((double)k * 0x1.62e42fefa39efp-1 + log_f) + c * (f + 1.0) * q;
 }
 
 /* -log softmax[label] from the row plan's log_scale, the label's num, the others' sum and the
@@ -113,7 +117,7 @@ struct smx_row_plan smx_row_plan_nonfinite(const float *x, size_t n, float m);
  * NaNs).  Inline: it runs once per row, and short rows feel every call. */
 static inline struct smx_row_plan smx_row_plan(const float *x, size_t n, float m)
 {
-    struct smx_row_plan plan = { SMX_ROW_FINITE, 0.0f, 0.0f, 0.0f, 0.0 };
+    struct smx_row_plan plan = { SMX_ROW_FINITE, 0.0f, 0.0f, 0.0f, 0.0, m };
     if (!(fabsf(m) <= FLT_MAX))
         return smx_row_plan_nonfinite(x, n, m);
     if (fabsf(m) < 256.0f) {
