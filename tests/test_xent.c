@@ -106,24 +106,33 @@ START_TEST(test_ce_confident)
 }
 END_TEST
 
-/* 599 others all `gap` below the label, gap 60..93: the other terms are below FLT_MIN but
- * the loss, 599 e^-gap >= 2.4e-38, is still a normal float and held to 1e-6 relative. */
+/* n - 1 others all `gap` below the label, gap 60..93: the other terms are below FLT_MIN but
+ * the loss, (n - 1) e^-gap >= 2.4e-38 at n = 600, is still a normal float and held to 1e-6
+ * relative (where it is normal).  n = 600 takes the long-row path, 100 and 20 the short-row
+ * path (rows in registers, two at a time), whose rescue falls back to the long-row code. */
 START_TEST(test_ce_very_confident)
 {
     TST_BEGIN_ISA();
     enum { ROWS = 8, WIDE = 600 };
+    static const size_t widths[] = { WIDE, 100, 20, 100, 20 };
     int32_t labels[ROWS];
     float *x0 = tst_alloc(ROWS * WIDE);
-    for (size_t r = 0; r < ROWS; r++) {
-        float gap = (float)(60.0 + 33.0 * tst_uniform()), z = (float)tst_normal();
-        for (size_t k = 0; k < WIDE; k++)
-            x0[r * WIDE + k] = z - gap;
-        labels[r] = (int32_t)(tst_rand_u64() % WIDE);
-        x0[r * WIDE + (size_t)labels[r]] = z;
-    }
-    for (int mode = 0; mode < 3; mode++) {
-        tst_ctx("confident rows, others 60..93 below, %s", grad_names[mode]);
-        run_ce(x0, WIDE, labels, ROWS, WIDE, (enum grad_mode)mode, WIDE);
+    for (size_t w = 0; w < sizeof widths / sizeof widths[0]; w++) {
+        size_t n = widths[w];
+        for (size_t r = 0; r < ROWS; r++) {
+            /* the last two widths: every row 90 below (others' terms below FLT_MIN beside the
+             * label's; loss (n - 1) e^-90 >= 1.5e-38, a normal float) */
+            float gap = w >= 3 ? 90.0f : (float)(60.0 + 33.0 * tst_uniform());
+            float z = (float)tst_normal();
+            for (size_t k = 0; k < n; k++)
+                x0[r * n + k] = z - gap;
+            labels[r] = (int32_t)(tst_rand_u64() % n);
+            x0[r * n + (size_t)labels[r]] = z;
+        }
+        for (int mode = 0; mode < 3; mode++) {
+            tst_ctx("confident rows, n=%zu, others 60..93 below, %s", n, grad_names[mode]);
+            run_ce(x0, n, labels, ROWS, n, (enum grad_mode)mode, n);
+        }
     }
     free(x0);
 }
