@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Build smx and run every test: the Check suites on every ISA this CPU runs (and again
-# under SMX_ISA=scalar), then the exhaustive 2^32-input exp check ('slow' suite).
+# under SMX_ISA=scalar), then the exhaustive checks ('slow' suite: exp on all 2^32 inputs,
+# softmax's table exp on every float of a row's range).
 # On a fresh Debian 12 machine run it as root: it installs what is missing.
 #   scripts/test.sh            all tests, slow suite included
 #   scripts/test.sh --quick    skip the slow suite
