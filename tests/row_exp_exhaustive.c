@@ -1,7 +1,7 @@
 /* A softmax-internal exponential, kernels/<isa>/row_exp.h, on every float input a softmax row
- * feeds it, for N in {0, 100, -50, 369, -370}: the row plan of a row whose max m
- * lies in [N ln2, (N+1) ln2) (smx_row_plan builds it), and every float x in
- * [(N - 127) ln2 - 1, N ln2 + 0.7], a little past the row's max and a little below the cutoff
+ * feeds it, for N in {0, 100, -50, 368, -370}: the row plan of a row whose max m
+ * lies in [(N + 1/2) ln2, (N + 3/2) ln2) (smx_row_plan builds it), and every float x in
+ * [(N - 127) ln2 - 1, N ln2 + 1.1], a little past the row's max and a little below the cutoff
  * (N - 126) ln2.  Checks, against e^x 2^-N in double (long double near the bound):
  *   - results whose exact value is >= 2^-126: error < ULP_BOUND (0.6 ULP; the headers give
  *     what was measured);
@@ -55,7 +55,7 @@ enum { BLOCK = 4096, MAX_THREADS = 64, NCASES = 5 };
 enum { SW_RANGE, SW_ZERO, SW_NAN, NSWEEPS };
 static const char *const sweep_names[NSWEEPS] = { "range", "below range", "NaN" };
 
-static const int cases[NCASES] = { 0, 100, -50, 369, -370 };
+static const int cases[NCASES] = { 0, 100, -50, 368, -370 };
 
 /* Bit patterns lo..hi (inclusive), up to two runs. */
 struct sweep {
@@ -279,9 +279,9 @@ static double now(void)
 static int run_case(int n)
 {
     double t0 = now();
-    /* A row max with floor(m / ln2) = N and |m| < 256 (else the plan shifts instead): the
-     * middle of [N ln2, (N+1) ln2), or +-255.9 for N = 369 and -370, whose band crosses 256. */
-    float m = (float)((n + 0.5) * LN2);
+    /* A row max with N = (m / ln2 rounded) - 1 and |m| < 256 (else the plan shifts instead):
+     * (N + 1) ln2, or +-255.9 for N = 368 and -370, whose band crosses 256. */
+    float m = (float)((n + 1) * LN2);
     if (fabsf(m) >= 256.0f)
         m = copysignf(255.9f, m);
     struct smx_row_plan plan = smx_row_plan(&m, 1, m);
@@ -293,7 +293,7 @@ static int run_case(int n)
     rowc = smx_rowc_make(&plan);
     cur_n = n;
     float cutoff = (float)((n - 126) * LN2); /* where e^x 2^-N = 2^-126 */
-    float xlo = (float)((n - 127) * LN2 - 1.0), xhi = (float)(n * LN2 + 0.7);
+    float xlo = (float)((n - 127) * LN2 - 1.0), xhi = (float)(n * LN2 + 1.1);
 
     memset(sweeps, 0, sizeof sweeps);
     struct sweep *r = &sweeps[SW_RANGE], *z = &sweeps[SW_ZERO];

@@ -64,6 +64,12 @@ static inline float vf_hmax(vf v)
     m = _mm_max_ss(m, _mm_shuffle_ps(m, m, 1));
     return _mm_cvtss_f32(m);
 }
+static inline vf vf_bmax(vf v)
+{
+    v = _mm256_max_ps(v, _mm256_permute2f128_ps(v, v, 1));
+    v = _mm256_max_ps(v, _mm256_permute_ps(v, 0x4e));
+    return _mm256_max_ps(v, _mm256_permute_ps(v, 0xb1));
+}
 static inline double vf_hsum_d(vf v)
 {
     __m256d s = _mm256_add_pd(_mm256_cvtps_pd(_mm256_castps256_ps128(v)),
@@ -80,7 +86,7 @@ static inline vf vf_iota(void) { return _mm256_set_ps(7, 6, 5, 4, 3, 2, 1, 0); }
 
 /* A vector of VL doubles, for sums of exponentials carried in double lane by lane. */
 typedef struct { __m256d lo, hi; } vd;
-static inline vd vd_zero(void) { vd z = { _mm256_setzero_pd(), _mm256_setzero_pd() }; return z; }
+static inline vd vd_zero(void) { vd z = { _mm256_set1_pd(-0.0), _mm256_set1_pd(-0.0) }; return z; }
 static inline vd vd_add_f(vd acc, vf v)
 {
     acc.lo = _mm256_add_pd(acc.lo, _mm256_cvtps_pd(_mm256_castps256_ps128(v)));

@@ -31,6 +31,13 @@ static inline vf vf_min(vf a, vf b) { return _mm512_min_ps(a, b); }
 static inline vf vf_ldexp(vf p, vf n) { return _mm512_scalef_ps(p, n); }
 
 static inline float vf_hmax(vf v) { return _mm512_reduce_max_ps(v); }
+static inline vf vf_bmax(vf v)
+{
+    v = _mm512_max_ps(v, _mm512_shuffle_f32x4(v, v, 0x4e));
+    v = _mm512_max_ps(v, _mm512_shuffle_f32x4(v, v, 0xb1));
+    v = _mm512_max_ps(v, _mm512_permute_ps(v, 0x4e));
+    return _mm512_max_ps(v, _mm512_permute_ps(v, 0xb1));
+}
 static inline float vf_first(vf v) { return _mm512_cvtss_f32(v); }
 static inline double vf_hsum_d(vf v)
 {
@@ -47,7 +54,7 @@ static inline vf vf_iota(void) { return _mm512_set_ps(15, 14, 13, 12, 11, 10, 9,
 
 /* A vector of VL doubles, for sums of exponentials carried in double lane by lane. */
 typedef struct { __m512d lo, hi; } vd;
-static inline vd vd_zero(void) { vd z = { _mm512_setzero_pd(), _mm512_setzero_pd() }; return z; }
+static inline vd vd_zero(void) { vd z = { _mm512_set1_pd(-0.0), _mm512_set1_pd(-0.0) }; return z; }
 static inline vd vd_add_f(vd acc, vf v)
 {
     acc.lo = _mm512_add_pd(acc.lo, _mm512_cvtps_pd(_mm512_castps512_ps256(v)));

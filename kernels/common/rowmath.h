@@ -5,7 +5,10 @@
  * softmax is unchanged by any shift, so instead of rounding z - m we compute
  *     num_k = e^(z_k - shift) * 2^-N
  * where z_k - shift is exact for every element that matters:
- *   |m| <  256: shift = 0 (nothing to round) and N = floor(m / ln2) keeps num in [0, 2);
+ *   |m| <  256: shift = 0 (nothing to round) and N = (m / ln2 rounded to an integer) - 1, so
+ *               e^m 2^-N lies in [2^0.5, 2^1.5): every num is below 2^1.5, and the sum is
+ *               above 1, so a num below 2^-126 (flushed to +0 by some exps) belongs to an
+ *               output below FLT_MIN;
  *   |m| >= 256: shift = m and N = 0; an element with e^(z - m) above 2^-150 has
  *               z >= m - 104, within a factor of two of m, so z - m is exact (Sterbenz).
  * Elements below `lo` are clamped to it, which gives num = +0 (and keeps n finite). */
@@ -93,12 +96,14 @@ static inline double smx_row_ce_loss(double log_scale, double num_label, double 
     return (log_scale - (double)z_label) + log(num_label + others);
 }
 
-/* floor(m / ln2) for |m| < 256, as smx_row_plan computes N. */
+/* N for |m| < 256, as smx_row_plan computes it: m * 0x1.715476p+0 (1/ln2 rounded to float;
+ * the product is exact in double) rounded to the nearest integer (ties to even), minus 1.
+ * Vector code gets the same integer from one FMA, m * that constant + 1.5 * 2^23 rounded to
+ * float (short rows form N that way without leaving vector registers: generic/softmax.inc). */
 static inline double smx_row_big_n(float m)
 {
-    double v = (double)m * 0x1.71547652b82fep+0;
-    double t = (double)(long)v;
-    return t - (double)(t > v); /* no branch: m's sign may change from row to row */
+    double v = (double)m * 0x1.715476p+0;
+    return ((v + 0x1.8p52) - 0x1.8p52) - 1.0; /* no branch: m's sign may change row to row */
 }
 
 /* 2^k in double for k in [-1022, 1023]. */

@@ -89,6 +89,7 @@ static inline vf vf_ldexp_flush(vf p, vf n)
 }
 
 static inline float vf_hmax(vf v) { return vmaxvq_f32(v); }
+static inline vf vf_bmax(vf v) { return vdupq_n_f32(vmaxvq_f32(v)); }
 static inline float vf_first(vf v) { return vgetq_lane_f32(v, 0); }
 /* Each float is exact in double; the lanes are added pairwise in double. */
 static inline double vf_hsum_d(vf v)
@@ -110,7 +111,7 @@ static inline vf vf_iota(void)
 
 /* A vector of VL doubles, for sums of exponentials carried in double lane by lane. */
 typedef struct { float64x2_t lo, hi; } vd;
-static inline vd vd_zero(void) { vd z = { vdupq_n_f64(0.0), vdupq_n_f64(0.0) }; return z; }
+static inline vd vd_zero(void) { vd z = { vdupq_n_f64(-0.0), vdupq_n_f64(-0.0) }; return z; }
 static inline vd vd_add_f(vd acc, vf v)
 {
     acc.lo = vaddq_f64(acc.lo, vcvt_f64_f32(vget_low_f32(v)));

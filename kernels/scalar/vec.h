@@ -14,9 +14,12 @@
  *   vf_ldexp(p,n)            p * 2^n rounded once, for p in [0.5, 2] and n an integral value of
  *                            any magnitude: correct overflow to inf and gradual underflow
  *   vf_hmax(v)               max of the lanes (no NaN in v)
+ *   vf_bmax(v)               max of the lanes in every lane (no NaN in v; a zero max may
+ *                            come out +0 in some lanes and -0 in others)
  *   vf_first(v)              lane 0
  *   vf_hsum_d(v)             sum of the lanes, in double
- *   vd, vd_zero(), vd_add_f(acc,v), vd_hsum(acc)   VL double lanes: acc + (double)v
+ *   vd, vd_zero(), vd_add_f(acc,v), vd_hsum(acc)   VL double lanes: acc + (double)v; vd_zero
+ *                            is -0.0 in every lane (adding to it is exact: compilers drop it)
  *   vm_none(), vm_or_nan(m,v), vm_any(m)      collect "some lane was NaN"
  *   vf_any_eq(a,b)           1 if some lane has a == b
  *   vf_sel_eq(a,b,v,w)       lanes where a == b from w, the others from v
@@ -70,6 +73,7 @@ static inline vf vf_ldexp(vf p, vf n)
 }
 
 static inline float vf_hmax(vf v) { return v; }
+static inline vf vf_bmax(vf v) { return v; }
 static inline float vf_first(vf v) { return v; }
 static inline double vf_hsum_d(vf v) { return (double)v; }
 static inline vm vm_none(void) { return 0; }
@@ -81,7 +85,7 @@ static inline vf vf_iota(void) { return 0.0f; }
 
 /* A vector of VL doubles, for sums of exponentials carried in double lane by lane. */
 typedef double vd;
-static inline vd vd_zero(void) { return 0.0; }
+static inline vd vd_zero(void) { return -0.0; }
 static inline vd vd_add_f(vd acc, vf v) { return acc + (double)v; }
 static inline double vd_hsum(vd acc) { return acc; }
 

@@ -71,6 +71,11 @@ static inline float vf_hmax(vf v)
     m = _mm_max_ss(m, _mm_shuffle_ps(m, m, 1));
     return _mm_cvtss_f32(m);
 }
+static inline vf vf_bmax(vf v)
+{
+    v = _mm_max_ps(v, _mm_shuffle_ps(v, v, 0x4e));
+    return _mm_max_ps(v, _mm_shuffle_ps(v, v, 0xb1));
+}
 static inline double vf_hsum_d(vf v)
 {
     __m128d s = _mm_add_pd(_mm_cvtps_pd(v), _mm_cvtps_pd(_mm_movehl_ps(v, v)));
@@ -119,7 +124,7 @@ static inline vf smx_exp_reduce(vf x, vf *n_out)
 
 /* A vector of VL doubles, for sums of exponentials carried in double lane by lane. */
 typedef struct { __m128d lo, hi; } vd;
-static inline vd vd_zero(void) { vd z = { _mm_setzero_pd(), _mm_setzero_pd() }; return z; }
+static inline vd vd_zero(void) { vd z = { _mm_set1_pd(-0.0), _mm_set1_pd(-0.0) }; return z; }
 static inline vd vd_add_f(vd acc, vf v)
 {
     acc.lo = _mm_add_pd(acc.lo, _mm_cvtps_pd(v));
