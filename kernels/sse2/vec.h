@@ -1,8 +1,10 @@
 /* The vector vocabulary (contract in scalar/vec.h) for SSE2, 4 lanes.
- * SSE2 has no FMA, and without it x - n*ln2 and the polynomial cannot be kept faithful in
- * float, so this ISA brings its own exp core: the reduction and polynomial run in double
- * (two __m128d per vector) and round to float once.  It has no masked loads either: tails
- * go through a small stack buffer, touching only the caller's first k elements. */
+ * SSE2 has no FMA, and without it x - n*ln2 and the polynomial cannot be kept below 1 ULP
+ * over every float, so this ISA brings its own exp core for smx_exp_f32: the reduction and
+ * polynomial run in double (two __m128d per vector) and round to float once.  Softmax takes
+ * a float core (smx_row_reduce, 1.02 ULP) and scales in double (vf_scale).  It has no masked
+ * loads either: tails go through a small stack buffer, touching only the caller's first k
+ * elements. */
 #ifndef SMX_SSE2_VEC_H
 #define SMX_SSE2_VEC_H
 
@@ -120,6 +122,43 @@ static inline vf smx_exp_reduce(vf x, vf *n_out)
     __m128 p1 = _mm_cvtpd_ps(smx_sse2_poly_d(r1));
     *n_out = n;
     return _mm_movelh_ps(p0, p1);
+}
+
+/* Softmax's cheaper exp core (generic/softmax.inc uses it when SMX_HAVE_ROW_REDUCE is set): in
+ * float, without FMA, in about half the double core's instructions (softmax 1.3-1.6x faster
+ * on Zen 5).  Cody-Waite reduction with ln2 = C1 + C2, C1 = 355/512 (9 significant bits): n C1
+ * is exact for |n| < 2^15, and so is x - n C1 (both multiples of ulp(x), the difference
+ * below 0.5); the second step rounds.  exp_core.h's degree-6 polynomial in Horner's form, the
+ * last terms added as (r^2 q + r) + 1.  At most 1.02 ULP of e^x 2^-n on every float x in
+ * [-366, 256], what softmax feeds it (tests/row_reduce_exhaustive_sse2.c; 0.99 on [-87, 88];
+ * the double core: ~0.5), which the softmax's own budget takes: its search in tests/test_softmax.c measures 3.37 ULP with vf_scale below (3.73
+ * with the double core and a float factor).  smx_exp_f32 keeps the double core (its bound is
+ * 1 ULP over every input, subnormal results included). */
+#define SMX_HAVE_ROW_REDUCE
+static inline vf smx_row_reduce(vf x, vf *n_out)
+{
+    vf n = vf_round(_mm_mul_ps(x, _mm_set1_ps(0x1.715476p+0f)));
+    vf r = _mm_sub_ps(x, _mm_mul_ps(n, _mm_set1_ps(0x1.63p-1f)));
+    r = _mm_add_ps(r, _mm_mul_ps(n, _mm_set1_ps(0x1.bd0106p-13f)));
+    vf q = _mm_add_ps(_mm_mul_ps(_mm_set1_ps(0x1.6a244cp-10f), r), _mm_set1_ps(0x1.1239d4p-7f));
+    q = _mm_add_ps(_mm_mul_ps(q, r), _mm_set1_ps(0x1.5558f2p-5f));
+    q = _mm_add_ps(_mm_mul_ps(q, r), _mm_set1_ps(0x1.555492p-3f));
+    q = _mm_add_ps(_mm_mul_ps(q, r), _mm_set1_ps(0x1.fffffcp-2f));
+    *n_out = n;
+    return _mm_add_ps(_mm_add_ps(_mm_mul_ps(_mm_mul_ps(r, r), q), r), _mm_set1_ps(1.0f));
+}
+
+/* Softmax's final scale (generic/softmax.inc, SMX_HAVE_VSCALE): without FMA the float pair
+ * hi + lo cannot be applied with one rounding, so the product is formed in double and
+ * rounded once (a single float factor would add up to 1 ULP to every output). */
+#define SMX_HAVE_VSCALE
+typedef __m128d vscale;
+static inline vscale vscale_make(double s) { return _mm_set1_pd(s); }
+static inline vf vf_scale(vf v, vscale s)
+{
+    __m128 lo = _mm_cvtpd_ps(_mm_mul_pd(_mm_cvtps_pd(v), s));
+    __m128 hi = _mm_cvtpd_ps(_mm_mul_pd(_mm_cvtps_pd(_mm_movehl_ps(v, v)), s));
+    return _mm_movelh_ps(lo, hi);
 }
 
 /* A vector of VL doubles, for sums of exponentials carried in double lane by lane. */
