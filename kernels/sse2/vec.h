@@ -1,10 +1,8 @@
 /* The vector vocabulary (contract in scalar/vec.h) for SSE2, 4 lanes.
- * SSE2 has no FMA, and without it x - n*ln2 and the polynomial cannot be kept below 1 ULP
- * over every float, so this ISA brings its own exp core for smx_exp_f32: the reduction and
- * polynomial run in double (two __m128d per vector) and round to float once.  Softmax takes
- * a float core (smx_row_reduce, 1.02 ULP) and scales in double (vf_scale).  It has no masked
- * loads either: tails go through a small stack buffer, touching only the caller's first k
- * elements. */
+ * SSE2 has no FMA, so this ISA brings its own exp core (a reduction that stays exact without
+ * FMA, and compensated last steps: smx_sse2_exp_core), and softmax scales in double
+ * (vf_scale).  It has no masked loads either: tails go through a small stack buffer,
+ * touching only the caller's first k elements. */
 #ifndef SMX_SSE2_VEC_H
 #define SMX_SSE2_VEC_H
 
@@ -94,59 +92,46 @@ static inline vf vf_sel_eq(vf a, vf b, vf v, vf w)
 }
 static inline vf vf_iota(void) { return _mm_set_ps(3, 2, 1, 0); }
 
-/* ---- exp core in double (see generic/exp_core.h for the algorithm and constants) ---- */
+/* ---- exp core in float, without FMA (generic/exp_core.h has the algorithm) ---- */
 #define SMX_OWN_EXP_REDUCE
 #define SMX_NO_FMA /* generic code must not use vf_fma */
-#define SMX_SSE2_LN2_D 0x1.62e42fefa39efp-1
 
-static inline __m128d smx_sse2_poly_d(__m128d r)
-{
-    /* The float coefficients of exp_core.h (max relative error 2^-27.96); evaluated in
-     * double, the result carries that error plus ~2^-52, then rounds to float once. */
-    __m128d q = _mm_add_pd(_mm_mul_pd(_mm_set1_pd(0x1.6a244cp-10), r), _mm_set1_pd(0x1.1239d4p-7));
-    q = _mm_add_pd(_mm_mul_pd(q, r), _mm_set1_pd(0x1.5558f2p-5));
-    q = _mm_add_pd(_mm_mul_pd(q, r), _mm_set1_pd(0x1.555492p-3));
-    q = _mm_add_pd(_mm_mul_pd(q, r), _mm_set1_pd(0x1.fffffcp-2));
-    q = _mm_add_pd(_mm_mul_pd(q, r), _mm_set1_pd(1.0));
-    return _mm_add_pd(_mm_mul_pd(q, r), _mm_set1_pd(1.0));
-}
-
-static inline vf smx_exp_reduce(vf x, vf *n_out)
-{
-    vf n = vf_round(_mm_mul_ps(x, _mm_set1_ps(0x1.715476p+0f)));
-    const __m128d ln2 = _mm_set1_pd(SMX_SSE2_LN2_D);
-    __m128d r0 = _mm_sub_pd(_mm_cvtps_pd(x), _mm_mul_pd(_mm_cvtps_pd(n), ln2));
-    __m128d r1 = _mm_sub_pd(_mm_cvtps_pd(_mm_movehl_ps(x, x)),
-                            _mm_mul_pd(_mm_cvtps_pd(_mm_movehl_ps(n, n)), ln2));
-    __m128 p0 = _mm_cvtpd_ps(smx_sse2_poly_d(r0));
-    __m128 p1 = _mm_cvtpd_ps(smx_sse2_poly_d(r1));
-    *n_out = n;
-    return _mm_movelh_ps(p0, p1);
-}
-
-/* Softmax's cheaper exp core (generic/softmax.inc uses it when SMX_HAVE_ROW_REDUCE is set): in
- * float, without FMA, in about half the double core's instructions (softmax 1.3-1.6x faster
- * on Zen 5).  Cody-Waite reduction with ln2 = C1 + C2, C1 = 355/512 (9 significant bits): n C1
- * is exact for |n| < 2^15, and so is x - n C1 (both multiples of ulp(x), the difference
- * below 0.5); the second step rounds.  exp_core.h's degree-6 polynomial in Horner's form, the
- * last terms added as (r^2 q + r) + 1.  At most 1.02 ULP of e^x 2^-n on every float x in
- * [-366, 256], what softmax feeds it (tests/row_reduce_exhaustive_sse2.c; 0.99 on [-87, 88];
- * the double core: ~0.5), which the softmax's own budget takes: its search in tests/test_softmax.c measures 3.37 ULP with vf_scale below (3.73
- * with the double core and a float factor).  smx_exp_f32 keeps the double core (its bound is
- * 1 ULP over every input, subnormal results included). */
-#define SMX_HAVE_ROW_REDUCE
-static inline vf smx_row_reduce(vf x, vf *n_out)
+/* p ~ e^r with r = x - n ln2, n = x/ln2 rounded (sets *n): Cody-Waite reduction with
+ * ln2 = C1 + C2, C1 = 355/512 (9 significant bits), so n C1 is exact for |n| < 2^15 and so is
+ * x - n C1 (both multiples of ulp(x), the difference below 0.5); only r = (x - n C1) - n C2
+ * rounds.  exp_core.h's degree-6 coefficients in Horner's form, in float.  The last additions
+ * decide the error: `careful` (a constant after inlining) forms 1 + r with its rounding error
+ * (a fast two-sum) and adds that error back with r^2 q, so only the final addition rounds at
+ * full weight.
+ *   careful = 1, smx_exp_f32: max 0.787 ULP over every float (tests/exp_exhaustive.c; the
+ *     double-precision core this replaced: 0.773, 1.6x slower; SLEEF's expf4_u10sse2
+ *     measured 0.945 on a spread of inputs, at about the same speed);
+ *   careful = 0, softmax rows (SMX_HAVE_ROW_REDUCE): (r^2 q + r) + 1, three instructions fewer
+ *     (softmax 1.3-1.6x faster than with the double core), max 1.02 ULP on every float in
+ *     [-366, 256], what softmax feeds it (tests/row_reduce_exhaustive_sse2.c), which the
+ *     softmax budget takes: the search in tests/test_softmax.c measures 3.37 ULP with
+ *     vf_scale below (3.73 with the double core and a float factor). */
+static inline vf smx_sse2_exp_core(vf x, vf *n_out, const int careful)
 {
     vf n = vf_round(_mm_mul_ps(x, _mm_set1_ps(0x1.715476p+0f)));
     vf r = _mm_sub_ps(x, _mm_mul_ps(n, _mm_set1_ps(0x1.63p-1f)));
-    r = _mm_add_ps(r, _mm_mul_ps(n, _mm_set1_ps(0x1.bd0106p-13f)));
+    r = _mm_add_ps(r, _mm_mul_ps(n, _mm_set1_ps(0x1.bd0106p-13f))); /* - n C2 */
     vf q = _mm_add_ps(_mm_mul_ps(_mm_set1_ps(0x1.6a244cp-10f), r), _mm_set1_ps(0x1.1239d4p-7f));
     q = _mm_add_ps(_mm_mul_ps(q, r), _mm_set1_ps(0x1.5558f2p-5f));
     q = _mm_add_ps(_mm_mul_ps(q, r), _mm_set1_ps(0x1.555492p-3f));
     q = _mm_add_ps(_mm_mul_ps(q, r), _mm_set1_ps(0x1.fffffcp-2f));
+    vf r2q = _mm_mul_ps(_mm_mul_ps(r, r), q);
     *n_out = n;
-    return _mm_add_ps(_mm_add_ps(_mm_mul_ps(_mm_mul_ps(r, r), q), r), _mm_set1_ps(1.0f));
+    if (!careful)
+        return _mm_add_ps(_mm_add_ps(r2q, r), _mm_set1_ps(1.0f));
+    vf h = _mm_add_ps(_mm_set1_ps(1.0f), r);
+    vf h_lo = _mm_add_ps(_mm_sub_ps(_mm_set1_ps(1.0f), h), r); /* exact: |r| < 1 */
+    return _mm_add_ps(h, _mm_add_ps(r2q, h_lo));
 }
+
+static inline vf smx_exp_reduce(vf x, vf *n_out) { return smx_sse2_exp_core(x, n_out, 1); }
+#define SMX_HAVE_ROW_REDUCE
+static inline vf smx_row_reduce(vf x, vf *n_out) { return smx_sse2_exp_core(x, n_out, 0); }
 
 /* Softmax's final scale (generic/softmax.inc, SMX_HAVE_VSCALE): without FMA the float pair
  * hi + lo cannot be applied with one rounding, so the product is formed in double and
