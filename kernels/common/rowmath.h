@@ -68,14 +68,19 @@ static inline double smx_log_w(double w, double *inv_w)
     return (double)k * 0x1.62e42fefa39efp-1 + (t[1] + p);
 }
 
+/* v as a float pair hi + lo (v to ~48 bits): hi = v rounded, lo = the rest rounded. */
+static inline void smx_f2(double v, float *hi, float *lo)
+{
+    float h = (float)v;
+    *hi = h;
+    *lo = (float)(v - (double)h);
+}
+
 /* log-softmax and logsumexp: lse = log_scale + log(sum) as a float pair hi + lo. */
 static inline void smx_row_lse(const struct smx_row_plan *plan, double sum, float *hi, float *lo)
 {
     double inv;
-    double lse = plan->log_scale + smx_log_w(sum, &inv);
-    float h = (float)lse;
-    *hi = h;
-    *lo = (float)(lse - (double)h);
+    smx_f2(plan->log_scale + smx_log_w(sum, &inv), hi, lo);
 }
 
 /* log-softmax: lse - shift = (log_scale - shift) + log(sum) as a float pair hi + lo; the
@@ -84,10 +89,7 @@ static inline void smx_row_lse_shifted(const struct smx_row_plan *plan, double s
                                        float *lo)
 {
     double inv;
-    double rest = (plan->log_scale - (double)plan->shift) + smx_log_w(sum, &inv);
-    float h = (float)rest;
-    *hi = h;
-    *lo = (float)(rest - (double)h);
+    smx_f2((plan->log_scale - (double)plan->shift) + smx_log_w(sum, &inv), hi, lo);
 }
 
 /* log1p(u) for u >= 0 (NaN and +inf pass through), to ~1e-14 relative: log(w) of w = 1 + u
