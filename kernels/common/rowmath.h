@@ -21,6 +21,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "generic/exp_const.h"
+
 enum smx_row_kind {
     SMX_ROW_FINITE = 0, /* m finite: the normal path                            */
     SMX_ROW_MASKED,     /* every element -inf, none NaN                         */
@@ -124,13 +126,13 @@ static inline double smx_row_ce_loss(double log_scale, double num_label, double 
     return (log_scale - (double)z_label) + log(num_label + others);
 }
 
-/* N for |m| < 256, as smx_row_plan computes it: m * 0x1.715476p+0 (1/ln2 rounded to float;
- * the product is exact in double) rounded to the nearest integer (ties to even), minus 1.
+/* N for |m| < 256, as smx_row_plan computes it: m * SMX_LOG2E (1/ln2 rounded to float; the
+ * product is exact in double) rounded to the nearest integer (ties to even), minus 1.
  * Vector code gets the same integer from one FMA, m * that constant + 1.5 * 2^23 rounded to
  * float (short rows form N that way without leaving vector registers: generic/softmax.inc). */
 static inline double smx_row_big_n(float m)
 {
-    double v = (double)m * 0x1.715476p+0;
+    double v = (double)m * (double)SMX_LOG2E;
     return ((v + 0x1.8p52) - 0x1.8p52) - 1.0; /* no branch: m's sign may change row to row */
 }
 

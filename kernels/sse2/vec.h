@@ -7,6 +7,7 @@
 #define SMX_SSE2_VEC_H
 
 #include <emmintrin.h>
+#include "generic/exp_const.h"
 #include <stddef.h>
 #include <string.h>
 
@@ -113,13 +114,13 @@ static inline vf vf_iota(void) { return _mm_set_ps(3, 2, 1, 0); }
  *     vf_scale below (3.73 with the double core and a float factor). */
 static inline vf smx_sse2_exp_core(vf x, vf *n_out, const int careful)
 {
-    vf n = vf_round(_mm_mul_ps(x, _mm_set1_ps(0x1.715476p+0f)));
+    vf n = vf_round(_mm_mul_ps(x, _mm_set1_ps(SMX_LOG2E)));
     vf r = _mm_sub_ps(x, _mm_mul_ps(n, _mm_set1_ps(0x1.63p-1f)));
     r = _mm_add_ps(r, _mm_mul_ps(n, _mm_set1_ps(0x1.bd0106p-13f))); /* - n C2 */
-    vf q = _mm_add_ps(_mm_mul_ps(_mm_set1_ps(0x1.6a244cp-10f), r), _mm_set1_ps(0x1.1239d4p-7f));
-    q = _mm_add_ps(_mm_mul_ps(q, r), _mm_set1_ps(0x1.5558f2p-5f));
-    q = _mm_add_ps(_mm_mul_ps(q, r), _mm_set1_ps(0x1.555492p-3f));
-    q = _mm_add_ps(_mm_mul_ps(q, r), _mm_set1_ps(0x1.fffffcp-2f));
+    vf q = _mm_add_ps(_mm_mul_ps(_mm_set1_ps(SMX_EXP_C6), r), _mm_set1_ps(SMX_EXP_C5));
+    q = _mm_add_ps(_mm_mul_ps(q, r), _mm_set1_ps(SMX_EXP_C4));
+    q = _mm_add_ps(_mm_mul_ps(q, r), _mm_set1_ps(SMX_EXP_C3));
+    q = _mm_add_ps(_mm_mul_ps(q, r), _mm_set1_ps(SMX_EXP_C2));
     vf r2q = _mm_mul_ps(_mm_mul_ps(r, r), q);
     *n_out = n;
     if (!careful)
