@@ -17,6 +17,10 @@ typedef __m256i vtab;
 typedef __m256 vkeep;
 
 static inline vtab vtab_load(const void *p) { return _mm256_load_si256((const __m256i *)p); }
+static inline vtab vtab_rebase(vtab thb, vf t)
+{
+    return _mm256_sub_epi32(thb, _mm256_slli_epi32(_mm256_castps_si256(t), 23));
+}
 static inline vf vtab_pow2(vtab thb, vf t)
 {
     __m256i ti = _mm256_castps_si256(t);

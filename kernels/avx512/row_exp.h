@@ -18,6 +18,10 @@ typedef __m512i vtab;
 typedef __mmask16 vkeep;
 
 static inline vtab vtab_load(const void *p) { return _mm512_load_si512(p); }
+static inline vtab vtab_rebase(vtab thb, vf t)
+{
+    return _mm512_sub_epi32(thb, _mm512_slli_epi32(_mm512_castps_si512(t), 23));
+}
 static inline vf vtab_pow2(vtab thb, vf t)
 {
     __m512i ti = _mm512_castps_si512(t);

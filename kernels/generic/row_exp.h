@@ -5,6 +5,7 @@
  *
  *   vtab                       a table of 2^SMX_TEXP_BITS 32-bit entries in a register
  *   vtab_load(p)               load one
+ *   vtab_rebase(thb, t)        each entry minus t's bits shifted left by 23 (mod 2^32)
  *   vtab_pow2(thb, t)          Th_j * 2^(k-N) from t's bits: the entry picked by t's low
  *                              SMX_TEXP_BITS bits plus t's bits shifted left by 23 - BITS
  *   vtab_pick(c0, t)           the float entry picked by t's low bits
@@ -81,13 +82,19 @@ static inline struct smx_rowc smx_rowc_make(const struct smx_row_plan *plan)
 }
 
 /* The same constants for a row with shift = 0, from t = N + 1 + 1.5 * 2^23 (every lane; m,
- * the row max, unused here): every step exact. */
+ * the row max, unused here), with N moved out of magic and into the table: magic is the
+ * constant SMX_TEXP_MAGIC and every entry's exponent field is lowered by N (vtab_rebase; t - 1
+ * is exact and its bits shifted left by 23 are N's, mod 2^32).  Then t (the row's elements'),
+ * n, r and the polynomial do not wait for the row max: only the table lookup, the flush
+ * compare and the last FMA do, so a short row's exps overlap its max reduction.  Every value
+ * is the same as smx_rowc_make's constants give: t is the same plus N (the same grid, within
+ * one binade), n the same, and Th_j 2^(k-N) the same bits (the integer adds wrap alike). */
 static inline struct smx_rowc smx_rowc_from_t(vf t, vf m)
 {
     (void)m;
     struct smx_rowc c = {
-        vf_set1(0.0f), vf_sub(vf_set1(0x1.8p23f + 1.0f + SMX_TEXP_MAGIC), t),
-        vf_sub(t, vf_set1(0x1.8p23f + 127.0f)), vtab_load(smx_texp_thb), vtab_load(smx_texp_c0),
+        vf_set1(0.0f), vf_set1(SMX_TEXP_MAGIC), vf_sub(t, vf_set1(0x1.8p23f + 127.0f)),
+        vtab_rebase(vtab_load(smx_texp_thb), vf_sub(t, vf_set1(1.0f))), vtab_load(smx_texp_c0),
     };
     return c;
 }
