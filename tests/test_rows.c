@@ -115,6 +115,43 @@ START_TEST(test_rows_batches)
 }
 END_TEST
 
+/* A batch gives each row the same bits as a call for that row alone: batches of short rows
+ * go two (softmax) or eight (log-softmax on AVX-512) rows at a time through other code than
+ * a single row, and must not round differently.  Rows of every class, counts that leave a
+ * partial block. */
+START_TEST(test_rows_same_bits_as_single)
+{
+    TST_BEGIN_ISA();
+    static const size_t ns[] = { 1, 7, 16, 33, 64, 100, 128, 129, 200 };
+    static const size_t row_counts[] = { 2, 8, 9, 19 };
+    for (int f = 0; f < 2; f++)
+        for (size_t i = 0; i < sizeof ns / sizeof ns[0]; i++)
+            for (size_t c = 0; c < sizeof row_counts / sizeof row_counts[0]; c++) {
+                size_t n = ns[i], rows = row_counts[c], ld = n + 5;
+                float *x = tst_alloc(rows * ld), *y = tst_alloc(rows * ld), *y1 = tst_alloc(n);
+                tst_fill_bits(x, rows * ld, 0x7fc00000u);
+                for (size_t r = 0; r < rows; r++)
+                    tst_fill(x + r * ld, n, (enum tst_dist)((r + c) % TST_NDIST));
+                tst_fill_bits(x + (3 % rows) * ld, n, tst_bits(-INFINITY));
+                x[(5 % rows) * ld + n / 2] = NAN;
+                x[(6 % rows) * ld + n - 1] = INFINITY;
+                for (size_t k = 0; k < n; k++)
+                    x[(rows - 1) * ld + k] += 1000.0f;
+                tst_ctx("%s rows=%zu n=%zu: batch vs single rows", fn_names[f], rows, n);
+                ck_assert_int_eq(fns[f](x, ld, y, ld, rows, n), SMX_OK);
+                for (size_t r = 0; r < rows; r++) {
+                    ck_assert_int_eq(fns[f](x + r * ld, n, y1, n, 1, n), SMX_OK);
+                    TST_ASSERT(memcmp(y1, y + r * ld, n * sizeof *y1) == 0,
+                               "%s: row %zu of the batch differs from the row alone [%s]",
+                               tst_isa_str(), r, tst_ctx_str());
+                }
+                free(x);
+                free(y);
+                free(y1);
+            }
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("rows");
@@ -122,5 +159,6 @@ int main(void)
     tst_add_isa_test(tc, test_rows_layouts);
     tst_add_isa_test(tc, test_rows_mixed_classes);
     tst_add_isa_test(tc, test_rows_batches);
+    tst_add_isa_test(tc, test_rows_same_bits_as_single);
     return tst_run(s);
 }

@@ -48,26 +48,45 @@ extern const double smx_log_tab[65][2];
  * relative to a tiny log w), and log m = log c_j + log1p(r), the series to r^6.  Measured
  * against logl: 4e-14 relative for w >= 1 (below 1 and near it, k ln2 cancels: ~1e-16
  * absolute).  *inv_w gets 1/w to ~1% (for a correction term), 0 for w >= 2^1023.  NaN,
- * infinities, zero, negative and subnormal w (never on the hot path) go to libm's log. */
+ * infinities, zero, negative and subnormal w (never on the hot path) go to libm's log in
+ * smx_log_w; smx_log_w_normal is the rest, for positive, normal, finite w only. */
+static inline double smx_log_w_normal(double w, double *inv_w)
+{
+    uint64_t bits;
+    memcpy(&bits, &w, sizeof bits);
+    int64_t k = (int64_t)(bits >> 52) - 1023;
+    uint64_t frac = bits & 0x000fffffffffffffull, j = (frac + (1ull << 45)) >> 46;
+    double t0 = smx_log_tab[j][0], t1 = smx_log_tab[j][1];
+    uint64_t mb = frac | 0x3ff0000000000000ull, sb = (uint64_t)(1023 - k) << 52;
+    double m, s;
+    memcpy(&m, &mb, sizeof m);
+    memcpy(&s, &sb, sizeof s);
+    *inv_w = t0 * s;
+    double r = m * t0 - 1.0, r2 = r * r;
+    double p = (r + r2 * (-0.5 + r * (1.0 / 3))) + (r2 * r2) * (-0.25 + r * (0.2 - r * (1.0 / 6)));
+    return (double)k * 0x1.62e42fefa39efp-1 + (t1 + p);
+}
+
 static inline double smx_log_w(double w, double *inv_w)
 {
     if (!(w >= 0x1p-1022 && w < INFINITY)) {
         *inv_w = 0.0;
         return log(w);
     }
-    uint64_t bits;
-    memcpy(&bits, &w, sizeof bits);
-    int k = (int)(bits >> 52) - 1023;
-    uint64_t frac = bits & 0x000fffffffffffffull;
-    const double *t = smx_log_tab[(frac + (1ull << 45)) >> 46];
-    uint64_t mb = frac | 0x3ff0000000000000ull, sb = (uint64_t)(1023 - k) << 52;
-    double m, s;
-    memcpy(&m, &mb, sizeof m);
-    memcpy(&s, &sb, sizeof s);
-    *inv_w = t[0] * s;
-    double r = m * t[0] - 1.0, r2 = r * r;
-    double p = (r + r2 * (-0.5 + r * (1.0 / 3))) + (r2 * r2) * (-0.25 + r * (0.2 - r * (1.0 / 6)));
-    return (double)k * 0x1.62e42fefa39efp-1 + (t[1] + p);
+    return smx_log_w_normal(w, inv_w);
+}
+
+/* log w of SMX_LOG_BATCH values at once, each positive, normal and finite: smx_log_w's
+ * operations lane by lane, so the same bits, as a loop without branches that the compiler
+ * vectorizes (AVX-512: 8 doubles, the table read lane by lane).  Log-softmax's batches of
+ * short rows form their rows' logs so. */
+#define SMX_LOG_BATCH 8
+static inline void smx_log_w_batch(const double *w, double *out)
+{
+    for (int k = 0; k < SMX_LOG_BATCH; k++) {
+        double inv_w;
+        out[k] = smx_log_w_normal(w[k], &inv_w);
+    }
 }
 
 /* v as a float pair hi + lo (v to ~48 bits): hi = v rounded, lo = the rest rounded. */
