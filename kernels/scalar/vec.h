@@ -72,6 +72,19 @@ static inline vf vf_ldexp(vf p, vf n)
     return (p * smx_scalar_pow2(e1)) * smx_scalar_pow2(e - e1);
 }
 
+/* Softmax rows' 2^n (generic/softmax.inc, SMX_HAVE_LDEXP_FLUSH): n <= 1 there, and a num
+ * below 2^-126 may come out +0, so one product, with 2^-127 (bits 0) standing for +0.  The
+ * exact two-step vf_ldexp made every clamped element (cross-entropy's label, each element
+ * 110 below the max) a product that underflows, which Intel cores run as a microcode assist
+ * unless the caller set FTZ (tests/test_underflow.c). */
+#define SMX_HAVE_LDEXP_FLUSH
+static inline vf vf_ldexp_flush(vf p, vf n)
+{
+    if (n != n)
+        return p + n;
+    return p * smx_scalar_pow2(n < -127.0f ? -127 : (int)n);
+}
+
 static inline float vf_hmax(vf v) { return v; }
 static inline vf vf_bmax(vf v) { return v; }
 static inline float vf_first(vf v) { return v; }
