@@ -19,6 +19,14 @@
  * ISAs may differ, within these bounds.  If the caller sets FTZ/DAZ, results that would be
  * subnormal may be flushed to zero; nothing else changes.
  *
+ * Subnormals and speed: Intel x86 cores take a microcode assist (~150 cycles) for every
+ * instruction whose result is subnormal, unless the caller set FTZ.  The softmax-family
+ * kernels form no value below FLT_MIN that the result does not need: a row none of whose
+ * outputs is below FLT_MIN raises no underflow (rows of at most 128 elements: none below
+ * 2^-118).  Outputs that are themselves subnormal still cost the assist where they are
+ * formed, so rows with many of them (logits spread over more than ~90) run slower on Intel
+ * without FTZ; AMD and Arm cores do not slow down.
+ *
  * Row semantics, the same on every ISA (softmax, log-softmax, logsumexp, cross-entropy):
  *   - a row of all -inf (fully masked): softmax all +0, log-softmax all -inf, logsumexp -inf;
  *   - a NaN anywhere in a row: the whole softmax / log-softmax row is NaN, logsumexp NaN;
@@ -104,9 +112,9 @@ SMX_API int64_t smx_argmax_f32(const float *x, size_t n);
 SMX_API float smx_logsumexp_f32(const float *x, size_t n);
 
 /* y = softmax(x) over the n elements (one row).  y may equal x.  Row semantics above.
- * Outputs below FLT_MIN are outside the 4-ULP bound: the SSE2, AVX2 and NEON kernels may
- * give +0 where the scalar and AVX-512 ones give the subnormal value.  Rows of 2^18 or
- * more elements take two passes over memory on AVX2/AVX-512 (same accuracy). */
+ * Outputs below FLT_MIN are outside the 4-ULP bound: any kernel may give +0 (or, on some,
+ * a subnormal within 2 FLT_MIN) for an output whose exact value is below FLT_MIN.  Rows of
+ * 2^21 or more elements take two passes over memory on AVX-512 (same accuracy). */
 SMX_API void smx_softmax_f32(const float *x, float *y, size_t n);
 
 /* y = log(softmax(x)) = x - logsumexp(x).  y may equal x.  Row semantics above. */

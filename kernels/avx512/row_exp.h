@@ -34,6 +34,7 @@ static inline vf vtab_pick(vtab c0, vf t)
 }
 static inline vkeep vf_keep_ge(vf a, vf b) { return _mm512_cmp_ps_mask(a, b, _CMP_NLT_UQ); }
 static inline vf vf_fma_keep(vkeep k, vf a, vf b, vf c) { return _mm512_maskz_fmadd_ps(k, a, b, c); }
+static inline vf vf_keep(vkeep k, vf v) { return _mm512_maskz_mov_ps(k, v); }
 
 #define SMX_TEXP_A2 0x1.000222p-1f
 #define SMX_TEXP_A3 0x1.55559cp-3f

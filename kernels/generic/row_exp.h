@@ -11,6 +11,7 @@
  *   vtab_pick(c0, t)           the float entry picked by t's low bits
  *   vkeep, vf_keep_ge(a, b)    lanes where !(a < b) (NaN kept)
  *   vf_fma_keep(k, a, b, c)    a * b + c in the kept lanes, +0 elsewhere
+ *   vf_keep(k, v)              v in the kept lanes, +0 elsewhere
  *   smx_texp_poly(r, c0)       p ~ e^r - 1 + c0 on |r| <= ln2 / 2^(BITS+1)
  *
  * The algorithm, for num = e^x * 2^-N (N = -plan->neg_n, an integer, |N| < 500):
