@@ -80,8 +80,8 @@ static inline vf vf_ldexp(vf p, vf n)
 #define SMX_HAVE_LDEXP_FLUSH
 static inline vf vf_ldexp_flush(vf p, vf n)
 {
-    if (n != n)
-        return p + n;
+    if (n != n || n > 1.0f) /* NaN, or outside softmax's range (an infinite row's n) */
+        return vf_ldexp(p, n);
     return p * smx_scalar_pow2(n < -127.0f ? -127 : (int)n);
 }
 
