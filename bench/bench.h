@@ -27,6 +27,8 @@ struct Op {
     bool batches;           // also run the batch shapes (rows x n)
     double bytes_per_elem;  // bytes read + written per element (minimum traffic)
     double bytes_per_row;   // labels for cross-entropy
+    // The inputs every contestant of this op reads: a prefix of n floats of a cached buffer.
+    const float *(*inputs)(size_t n) = logits;
 };
 const std::vector<Op> &ops();
 

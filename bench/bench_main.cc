@@ -21,6 +21,7 @@ const std::vector<Op> &ops() {
     static const std::vector<Op> table = {
         // name                 batches  bytes/elem bytes/row
         {"softmax",             true,    8, 0},
+        {"softmax_sharp",       true,    8, 0, logits_sharp}, // softmax of N(0, 30) logits
         {"log_softmax",         true,    8, 0},
         {"cross_entropy",       true,    8, 4}, // logits in, gradient out, labels in
         {"cross_entropy_loss",  true,    4, 4},
@@ -76,7 +77,9 @@ void add_context() {
     if (const char *env = std::getenv("SMX_ISA")) benchmark::AddCustomContext("SMX_ISA", env);
     benchmark::AddCustomContext("cpu_model", cpu_model());
     benchmark::AddCustomContext("inputs", "N(0," + std::to_string((int)bench::kSigma) +
-                                              ") logits, seed " + std::to_string(bench::kSeed));
+                                              ") logits (softmax_sharp: N(0," +
+                                              std::to_string((int)bench::kSigmaSharp) + ")), seed " +
+                                              std::to_string(bench::kSeed));
     for (const auto &kv : bench::peer_context()) benchmark::AddCustomContext(kv.first, kv.second);
 }
 

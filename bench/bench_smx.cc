@@ -11,10 +11,10 @@ namespace {
 void run_op(benchmark::State &st, const std::string &name, const Shape &s) {
     const Op &op = op_by_name(name);
     const size_t n = s.n, rows = s.rows;
-    const float *x = logits(s.elems());
+    const float *x = op.inputs(s.elems());
     float *y = scratch(s.elems());
 
-    if (name == "softmax") {
+    if (name == "softmax" || name == "softmax_sharp") {
         if (rows == 1) timed(st, s, op, [&] { smx_softmax_f32(x, y, n); });
         else timed(st, s, op, [&] { smx_softmax_rows_f32(x, n, y, n, rows, n); });
     } else if (name == "log_softmax") {

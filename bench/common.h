@@ -94,18 +94,33 @@ inline std::vector<Shape> single_rows() {
 }
 inline std::vector<Shape> batches() { return {{4096, 128}, {1024, 1000}, {256, 128256}}; }
 
-/* The benchmark's logits: N(0, 10), seed 42.  Generated once per process and grown on
+/* A buffer of N(0, sigma) floats from kSeed, generated once per process and grown on
  * demand; every benchmark reads a prefix of it (call again after another benchmark ran). */
-constexpr double kSigma = 10.0;
 constexpr uint64_t kSeed = 42;
-inline const float *logits(size_t n) {
-    static Buffer buf;
+inline const float *grown_normal(Buffer &buf, size_t n, double sigma) {
     if (buf.size() < n) {
         Buffer b(n);
-        fill_normal(b.data(), n, kSigma, kSeed); /* same seed: the same prefix at any n */
+        fill_normal(b.data(), n, sigma, kSeed); /* same seed: the same prefix at any n */
         buf = std::move(b);
     }
     return buf.data();
+}
+
+/* The benchmark's logits: N(0, 10), seed 42. */
+constexpr double kSigma = 10.0;
+inline const float *logits(size_t n) {
+    static Buffer buf;
+    return grown_normal(buf, n, kSigma);
+}
+
+/* Low-temperature ("sharp") logits for softmax_sharp: N(0, 30), seed 42.  A large share of
+ * their softmax outputs are near or below FLT_MIN, where Intel cores without FTZ take a
+ * microcode assist for every instruction that produces a subnormal: this op shows what
+ * that costs each implementation. */
+constexpr double kSigmaSharp = 30.0;
+inline const float *logits_sharp(size_t n) {
+    static Buffer buf;
+    return grown_normal(buf, n, kSigmaSharp);
 }
 
 /* Labels for cross-entropy: uniform in [0, n), fixed seed. */

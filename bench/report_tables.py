@@ -4,11 +4,15 @@ import os
 import statistics
 import subprocess
 
-OPS = [("softmax", "softmax"), ("log_softmax", "log-softmax"),
+# softmax_sharp: softmax of N(0, 30) logits, whose outputs are often subnormal (see common.h).
+OPS = [("softmax", "softmax"), ("softmax_sharp", "softmax of sharp logits, N(0, 30)"),
+       ("log_softmax", "log-softmax"),
        ("cross_entropy", "cross-entropy, loss + gradient"), ("cross_entropy_loss", "cross-entropy, loss only"),
        ("exp", "exp"), ("sum", "sum"), ("max", "max"), ("argmax", "argmax"), ("logsumexp", "logsumexp")]
 NOISY_CV = 0.05  # a CV above 5% gets a '!' and a line in the noise summary
 ISA_ORDER = ["scalar", "sse2", "avx2", "avx512", "neon"]
+# The ops with a plot (the others are cheap reductions: a plot would add little).
+PLOTTED = ("softmax", "softmax_sharp", "log_softmax", "cross_entropy", "cross_entropy_loss", "exp")
 
 
 def parse(results):
@@ -219,9 +223,9 @@ def plots(results, out_dir):
         return []
     rows = parse(results)
     made = []
-    for op, title in OPS[:5]:
+    for op, title in OPS:
         impls = sorted({i for (o, i, s) in rows if o == op and "x" not in s}, key=impl_key)
-        if not impls:
+        if op not in PLOTTED or not impls:
             continue
         series = []
         for impl in impls + ["memcpy"]:
@@ -276,11 +280,16 @@ def compare(runs, only=None, show_all=False):
                                                      ctx.get("date", "?")))
     out.append("Cells: median ns per element; X/A = X's time / A's time (< 1: X is faster); ! = CV over %d%%\n"
                % (NOISY_CV * 100))
-    head = "%-34s" % "op/impl/shape" + "".join("%10s" % names[k] for k in range(len(parsed))) + \
-        "".join("%8s" % (names[k] + "/A") for k in range(1, len(parsed)))
     keys = set()
     for _, _, rows in parsed:
         keys |= set(rows)
+
+    def label(k):
+        return "/".join((k[0], k[1], shape_label(k[2])))
+    # Wide enough for every name (softmax_sharp/onednn_avx512/256x128256 is 38 characters).
+    width = max([34] + [len(label(k)) + 1 for k in keys])
+    head = "%-*s" % (width, "op/impl/shape") + "".join("%10s" % names[k] for k in range(len(parsed))) + \
+        "".join("%8s" % (names[k] + "/A") for k in range(1, len(parsed)))
     op_order = [o for o, _ in OPS] + ["memcpy"]
     for op in op_order:
         if only not in (None, op):
@@ -298,11 +307,11 @@ def compare(runs, only=None, show_all=False):
                 if v and vals[0]:
                     logs[j].append(math.log(v / vals[0]))
             marks = ["!" if rows.get(k, {}).get("cv", 0) > NOISY_CV else " " for _, _, rows in parsed]
-            line = "%-34s" % "/".join((k[0], k[1], shape_label(k[2])))[:34]
+            line = "%-*s" % (width, label(k))
             line += "".join(fmt(v, 9) + m for v, m in zip(vals, marks))
             line += "".join(fmt(v / vals[0] if v and vals[0] else None, 8) for v in vals[1:])
             out.append(line)
-        out.append("%-34s" % ("geometric mean, " + op)[:34] + " " * (10 * len(parsed)) +
+        out.append("%-*s" % (width, ("geometric mean, " + op)[:width]) + " " * (10 * len(parsed)) +
                    "".join(fmt(math.exp(sum(l) / len(l)) if l else None, 8) for l in logs))
         out.append("")
     return "\n".join(out)
