@@ -4,7 +4,7 @@
 # and smx_accuracy, runs them (pinned to one CPU, progress shown) and prints the CPU, the
 # dispatcher's ISA, the tables and the accuracy table; writes results.json and plots.
 #
-#   bench/report.sh                          the full report (3-4 minutes on 2 cores)
+#   bench/report.sh                          the full report (4-5 minutes on 2 cores)
 #   bench/report.sh --filter '^softmax/'     any option of `bench/report.py run --help`
 #   bench/report.sh compare A.json B.json    two or more runs side by side (no build)
 #   bench/report.sh show results.json        the tables of an earlier run again
