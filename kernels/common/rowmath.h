@@ -104,13 +104,20 @@ static inline void smx_row_lse(const struct smx_row_plan *plan, double sum, floa
     smx_f2(plan->log_scale + smx_log_w(sum, &inv), hi, lo);
 }
 
-/* log-softmax: lse - shift = (log_scale - shift) + log(sum) as a float pair hi + lo; the
- * kernel subtracts shift from x first, so a huge shift cannot swallow log(sum). */
+/* log-softmax: lse - shift = (log_scale - shift) + log(sum) as a float pair hi + lo, from
+ * log(sum) already formed (log-softmax's blocks form eight at once); the kernel subtracts
+ * shift from x first, so a huge shift cannot swallow log(sum). */
+static inline void smx_row_lse_shifted_log(const struct smx_row_plan *plan, double log_sum,
+                                           float *hi, float *lo)
+{
+    smx_f2((plan->log_scale - (double)plan->shift) + log_sum, hi, lo);
+}
+
 static inline void smx_row_lse_shifted(const struct smx_row_plan *plan, double sum, float *hi,
                                        float *lo)
 {
     double inv;
-    smx_f2((plan->log_scale - (double)plan->shift) + smx_log_w(sum, &inv), hi, lo);
+    smx_row_lse_shifted_log(plan, smx_log_w(sum, &inv), hi, lo);
 }
 
 /* log1p(u) for u >= 0 (NaN and +inf pass through), to ~1e-14 relative: log(w) of w = 1 + u
