@@ -125,3 +125,19 @@ unsigned smx_host_isa_mask(void)
 #endif
     return mask & built_mask();
 }
+
+int smx_x86_is_intel(uint32_t ebx, uint32_t edx, uint32_t ecx)
+{
+    /* "Genu" "ineI" "ntel", little-endian. */
+    return ebx == 0x756e6547u && edx == 0x49656e69u && ecx == 0x6c65746eu;
+}
+
+int smx_host_is_intel(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    unsigned a, b, c, d;
+    return __get_cpuid(0, &a, &b, &c, &d) && smx_x86_is_intel(b, d, c);
+#else
+    return 0;
+#endif
+}

@@ -25,6 +25,11 @@ unsigned smx_arm_isa_mask(uint64_t hwcap);
  * to the ISAs this build has kernels for. */
 unsigned smx_host_isa_mask(void);
 
+/* Whether the CPU's vendor string (CPUID.0: EBX, EDX, ECX) is "GenuineIntel"; and the same
+ * for the CPU we run on (0 on other architectures). */
+int smx_x86_is_intel(uint32_t ebx, uint32_t edx, uint32_t ecx);
+int smx_host_is_intel(void);
+
 /* Highest ISA in mask, in tier order scalar < sse2 < avx2 < avx512 and scalar < neon. */
 smx_isa smx_best_isa(unsigned mask);
 

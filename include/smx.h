@@ -27,6 +27,13 @@
  * formed, so rows with many of them (logits spread over more than ~90) run slower on Intel
  * without FTZ; AMD and Arm cores do not slow down.
  *
+ * Outputs beyond the cache: softmax of more than 2^21 floats in one call (log-softmax: 2^23)
+ * is written with streaming (non-temporal) stores on Intel CPUs with AVX-512, which send it
+ * to memory without reading it into the cache first; the call ends with a store fence.  A
+ * caller who reads the output at once may prefer it cached: SMX_STREAM=0 in the environment
+ * turns streaming off, SMX_STREAM=1 turns it on for other vendors' CPUs (read at load time).
+ * The results are the same bits either way.
+ *
  * Row semantics, the same on every ISA (softmax, log-softmax, logsumexp, cross-entropy):
  *   - a row of all -inf (fully masked): softmax all +0, log-softmax all -inf, logsumexp -inf;
  *   - a NaN anywhere in a row: the whole softmax / log-softmax row is NaN, logsumexp NaN;

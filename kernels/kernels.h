@@ -24,6 +24,11 @@ struct smx_kernels {
                                   double grad_scale);
 };
 
+/* Whether kernels may use streaming (non-temporal) stores for outputs beyond the cache's
+ * reach: set by dispatch/ before any kernel runs (on for Intel CPUs, SMX_STREAM=0|1
+ * overrides), read-only after that (tests set it between calls). */
+extern int smx_stream_stores;
+
 /* smx_f32_<op>__<isa>: one set per ISA folder, all built from kernels/generic/. */
 #define SMX_DECLARE_KERNELS(isa)                                                           \
     void    smx_f32_exp__##isa(const float *x, float *y, size_t n);                        \

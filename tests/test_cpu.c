@@ -128,6 +128,36 @@ START_TEST(test_host_mask)
 }
 END_TEST
 
+/* The vendor test behind the streaming-store default (dispatch.c): CPUID.0's EBX, EDX, ECX
+ * spell the vendor in that order, four bytes each, little-endian. */
+static void vendor_regs(const char *v, uint32_t *ebx, uint32_t *edx, uint32_t *ecx)
+{
+    uint32_t r[3] = { 0, 0, 0 };
+    for (int i = 0; i < 12; i++)
+        r[i / 4] |= (uint32_t)(unsigned char)v[i] << (8 * (i % 4));
+    *ebx = r[0];
+    *edx = r[1];
+    *ecx = r[2];
+}
+
+START_TEST(test_vendor)
+{
+    uint32_t b, d, c;
+    vendor_regs("GenuineIntel", &b, &d, &c);
+    ck_assert(smx_x86_is_intel(b, d, c));
+    ck_assert(!smx_x86_is_intel(b, c, d)); /* the order matters */
+    vendor_regs("AuthenticAMD", &b, &d, &c);
+    ck_assert(!smx_x86_is_intel(b, d, c));
+    vendor_regs("HygonGenuine", &b, &d, &c);
+    ck_assert(!smx_x86_is_intel(b, d, c));
+    vendor_regs("GenuineIotel", &b, &d, &c); /* one byte off */
+    ck_assert(!smx_x86_is_intel(b, d, c));
+#if !defined(__x86_64__) && !defined(__i386__)
+    ck_assert(!smx_host_is_intel());
+#endif
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("cpu");
@@ -136,6 +166,7 @@ int main(void)
     tcase_add_test(tc, test_arm_isa_mask);
     tcase_add_test(tc, test_best_isa);
     tcase_add_test(tc, test_host_mask);
+    tcase_add_test(tc, test_vendor);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

@@ -21,6 +21,9 @@ static inline vf vf_load_part(const float *p, size_t k, float fill)
     return _mm512_mask_loadu_ps(_mm512_set1_ps(fill), smx_first_k(k), p);
 }
 static inline void vf_store_part(float *p, vf v, size_t k) { _mm512_mask_storeu_ps(p, smx_first_k(k), v); }
+#define SMX_HAVE_STORE_NT
+static inline void vf_store_nt(float *p, vf v) { _mm512_stream_ps(p, v); }
+static inline void vf_store_nt_fence(void) { _mm_sfence(); }
 
 static inline vf vf_add(vf a, vf b) { return _mm512_add_ps(a, b); }
 static inline vf vf_sub(vf a, vf b) { return _mm512_sub_ps(a, b); }

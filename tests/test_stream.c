@@ -1,0 +1,124 @@
+/* Batches and rows beyond the cache.  On Intel CPUs (or with SMX_STREAM=1) the AVX-512
+ * kernels store such outputs with streaming stores, from the first 64-byte boundary of each
+ * row on, and take the two-pass form for batches of long rows; meson runs this suite with
+ * SMX_STREAM=1 and again with SMX_STREAM=0.  Either way: every row of a batch has the same
+ * bits as the row computed alone (a single row of that length is cached, and takes the
+ * chunked form; outputs below FLT_MIN may differ, as +0 or a subnormal), rows at every
+ * alignment (the leading dimensions are odd), rows of every class in one batch (the masked, NaN and +inf rows and the rows whose max is beyond the
+ * online pass's range fall back to other code), and nothing is written outside the rows:
+ * the gaps between rows and the floats around the output are canaries.
+ * With SMX_TEST_QUICK=1 (emulators, sanitizers) the batches are too small to stream; the
+ * native runs are the ones that reach the streaming code. */
+#include "common.h"
+
+#include <float.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef smx_status (*rows_fn)(const float *, size_t, float *, size_t, size_t, size_t);
+static const rows_fn fns[2] = { smx_softmax_rows_f32, smx_log_softmax_rows_f32 };
+static const char *const fn_names[2] = { "softmax_rows", "log_softmax_rows" };
+
+#define PAD 16 /* canary floats before and after the output */
+
+/* rows x n, leading dimensions n + 3 (x) and n + 5 (y), y starting `off` floats past a
+ * 64-byte boundary. */
+static void run_batch(int f, size_t rows, size_t n, size_t off)
+{
+    size_t ldx = n + 3, ldy = n + 5, ylen = (rows - 1) * ldy + n;
+    float *x = tst_alloc(rows * ldx), *buf = tst_alloc(ylen + 2 * PAD + off), *y1 = tst_alloc(n);
+    float *y = buf + PAD + off;
+    tst_fill_bits(x, rows * ldx, 0x7fc00000u);
+    for (size_t r = 0; r < rows; r++)
+        tst_fill(x + r * ldx, n, r % 4 == 3 ? (enum tst_dist)(r / 4 % TST_NDIST) : TST_N10);
+    if (rows > 6) {
+        tst_fill_bits(x + 5 * ldx, n, tst_bits(-INFINITY));
+        x[6 * ldx + n / 2] = NAN;
+    }
+    x[(rows - 1) * ldx + n - 1] = INFINITY;
+    tst_fill_bits(buf, ylen + 2 * PAD + off, TST_CANARY);
+    for (size_t r = 0; r + 1 < rows; r++)
+        tst_fill_bits(y + r * ldy + n, ldy - n, TST_CANARY);
+    tst_ctx("%s rows=%zu n=%zu y off %zu, SMX_STREAM=%s", fn_names[f], rows, n, off,
+            getenv("SMX_STREAM") ? getenv("SMX_STREAM") : "(unset)");
+    ck_assert_int_eq(fns[f](x, ldx, y, ldy, rows, n), SMX_OK);
+    tst_check_canary(buf, PAD + off, "before the output");
+    tst_check_canary(y + ylen, PAD, "after the output");
+    for (size_t r = 0; r < rows; r++) {
+        if (r + 1 < rows)
+            tst_check_canary(y + r * ldy + n, ldy - n, "between rows");
+        ck_assert_int_eq(fns[f](x + r * ldx, n, y1, n, 1, n), SMX_OK);
+        for (size_t k = 0; k < n; k++) {
+            float a = y[r * ldy + k], b = y1[k];
+            /* below FLT_MIN either may be +0 or a subnormal (include/smx.h) */
+            int tiny = a >= 0.0f && a < FLT_MIN && b >= 0.0f && b < FLT_MIN;
+            TST_ASSERT(tst_bits(a) == tst_bits(b) || tiny,
+                       "%s: row %zu of the batch differs from the row alone at %zu: %a, "
+                       "alone %a [%s]", tst_isa_str(), r, k, (double)a, (double)b, tst_ctx_str());
+        }
+    }
+    free(x);
+    free(buf);
+    free(y1);
+}
+
+/* Softmax batches stream beyond 2^21 floats, log-softmax beyond 2^23; rows longer than
+ * 2^14 floats. */
+START_TEST(test_stream_batches)
+{
+    TST_BEGIN_ISA();
+    const size_t n = 16411;
+    static const size_t offs[] = { 0, 1, 15 };
+    for (size_t o = 0; o < sizeof offs / sizeof offs[0]; o++) {
+        run_batch(0, tst_quick() ? 7 : 130, n, offs[o]);
+        if (o < 2)
+            run_batch(1, tst_quick() ? 7 : 520, n, offs[o]);
+    }
+}
+END_TEST
+
+/* Single rows long enough to stream (softmax from 2^21 floats, log-softmax beyond 2^23),
+ * in place and not, y at several misalignments: the documented accuracy, and no write
+ * outside y. */
+START_TEST(test_stream_long_rows)
+{
+    TST_BEGIN_ISA();
+    if (tst_quick())
+        return; /* ~100 MiB of rows: too slow under emulators and sanitizers */
+    static const size_t ns[2] = { ((size_t)1 << 21) + 37, ((size_t)1 << 23) + 21 };
+    static const size_t offs[] = { 0, 7 };
+    for (int f = 0; f < 2; f++)
+        for (size_t o = 0; o < sizeof offs / sizeof offs[0]; o++)
+            for (int in_place = 0; in_place < 2; in_place++) {
+                size_t n = ns[f], off = offs[o];
+                float *x = tst_alloc(n), *buf = tst_alloc(n + 2 * PAD + off);
+                float *y = buf + PAD + off;
+                tst_fill(x, n, TST_N10);
+                tst_fill_bits(buf, n + 2 * PAD + off, TST_CANARY);
+                tst_ctx("%s n=%zu y off %zu%s, SMX_STREAM=%s", fn_names[f], n, off,
+                        in_place ? " in place" : "",
+                        getenv("SMX_STREAM") ? getenv("SMX_STREAM") : "(unset)");
+                if (in_place)
+                    memcpy(y, x, n * sizeof *y);
+                ck_assert_int_eq(fns[f](in_place ? y : x, n, y, n, 1, n), SMX_OK);
+                tst_check_canary(buf, PAD + off, "before the output");
+                tst_check_canary(y + n, PAD, "after the output");
+                if (f == 0)
+                    chk_softmax(x, y, n);
+                else
+                    chk_log_softmax(x, y, n);
+                free(x);
+                free(buf);
+            }
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("stream");
+    TCase *tc = tst_tcase(s, "stream");
+    tst_add_isa_test(tc, test_stream_batches);
+    tst_add_isa_test(tc, test_stream_long_rows);
+    return tst_run(s);
+}
