@@ -28,11 +28,12 @@
  * without FTZ; AMD and Arm cores do not slow down.
  *
  * Outputs beyond the cache: softmax of more than 2^21 floats in one call (log-softmax: 2^23)
- * is written with streaming (non-temporal) stores on Intel CPUs with AVX-512, which send it
- * to memory without reading it into the cache first; the call ends with a store fence.  A
- * caller who reads the output at once may prefer it cached: SMX_STREAM=0 in the environment
- * turns streaming off, SMX_STREAM=1 turns it on for other vendors' CPUs (read at load time).
- * The results are the same bits either way.
+ * is written with streaming (non-temporal) stores on Intel CPUs (AVX2 and AVX-512 kernels),
+ * which send it to memory without reading it into the cache first; the call ends with a
+ * store fence.  A caller who reads the output at once may prefer it cached: SMX_STREAM=0 in
+ * the environment turns streaming off, SMX_STREAM=1 turns it on for other vendors' CPUs
+ * (read at load time).  The results are the same bits either way, and a row's outputs are
+ * the same bits in a batch of any size as alone (below FLT_MIN aside: +0 or a subnormal).
  *
  * Row semantics, the same on every ISA (softmax, log-softmax, logsumexp, cross-entropy):
  *   - a row of all -inf (fully masked): softmax all +0, log-softmax all -inf, logsumexp -inf;

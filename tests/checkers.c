@@ -342,3 +342,14 @@ void chk_cross_entropy(const float *x, size_t ldl, const int32_t *labels, size_t
                    tst_ctx_str());
     }
 }
+
+void chk_same_row(const float *got, const float *alone, size_t n, size_t r)
+{
+    for (size_t k = 0; k < n; k++) {
+        float a = got[k], b = alone[k];
+        int tiny = a >= 0.0f && a < FLT_MIN && b >= 0.0f && b < FLT_MIN;
+        TST_ASSERT(tst_bits(a) == tst_bits(b) || tiny,
+                   "%s: row %zu of the batch differs from the row alone at %zu: %a, alone %a "
+                   "[%s]", tst_isa_str(), r, k, (double)a, (double)b, tst_ctx_str());
+    }
+}

@@ -80,6 +80,10 @@ void chk_log_softmax(const float *x, const float *y, size_t n);
 void chk_cross_entropy(const float *x, size_t ldl, const int32_t *labels, size_t rows,
                        size_t n, float loss, const float *grad, size_t ldg);
 
+/* Row r of a batch (got) against the same row computed alone: the same bits, except that
+ * outputs below FLT_MIN may be +0 in one and a subnormal in the other (include/smx.h). */
+void chk_same_row(const float *got, const float *alone, size_t n, size_t r);
+
 /* Largest error seen by the checkers in this test (reset before each test), by function. */
 enum tst_fn { TST_EXP, TST_SUM, TST_LSE, TST_SOFTMAX, TST_LOG_SOFTMAX, TST_CE_LOSS,
               TST_CE_GRAD, TST_NFN };

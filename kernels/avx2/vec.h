@@ -24,6 +24,9 @@ static inline vf vf_load_part(const float *p, size_t k, float fill)
     return _mm256_blendv_ps(_mm256_set1_ps(fill), _mm256_maskload_ps(p, m), _mm256_castsi256_ps(m));
 }
 static inline void vf_store_part(float *p, vf v, size_t k) { _mm256_maskstore_ps(p, smx_first_k(k), v); }
+#define SMX_HAVE_STORE_NT
+static inline void vf_store_nt(float *p, vf v) { _mm256_stream_ps(p, v); }
+static inline void vf_store_nt_fence(void) { _mm_sfence(); }
 
 static inline vf vf_add(vf a, vf b) { return _mm256_add_ps(a, b); }
 static inline vf vf_sub(vf a, vf b) { return _mm256_sub_ps(a, b); }
