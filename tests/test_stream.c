@@ -8,8 +8,8 @@
  * NaN and +inf rows and the rows whose max is beyond the online pass's range fall back to
  * other code), and nothing is written outside the rows: the gaps between rows and the
  * floats around the output are canaries.
- * With SMX_TEST_QUICK=1 (emulators, sanitizers) the batches are too small to stream; the
- * native runs are the ones that reach the streaming code. */
+ * With SMX_TEST_QUICK=1 (emulators, sanitizers) only the ISAs that stream get the large
+ * batches. */
 #include "common.h"
 
 #include <math.h>
@@ -63,14 +63,79 @@ START_TEST(test_stream_batches)
     TST_BEGIN_ISA();
     const size_t n = 16411;
     static const size_t offs[] = { 0, 1, 15 };
+    /* The kernels that stream (AVX2, AVX-512) get batches large enough to stream under the
+     * sanitizers and emulators too. */
+    smx_isa isa = smx_active_isa();
+    int big = !tst_quick() || isa == SMX_ISA_AVX2 || isa == SMX_ISA_AVX512;
     for (size_t o = 0; o < sizeof offs / sizeof offs[0]; o++) {
-        run_batch(0, tst_quick() ? 7 : 130, n, offs[o]);
+        run_batch(0, big ? 130 : 7, n, offs[o]);
         if (o < 2)
-            run_batch(1, tst_quick() ? 7 : 520, n, offs[o]);
+            run_batch(1, big ? 520 : 7, n, offs[o]);
     }
     /* Rows alone that long are stored in chunks of 4096 floats, not 2048 (the sums' grid
      * must be the same). */
-    run_batch(0, tst_quick() ? 7 : 16, 140001, 3);
+    run_batch(0, big ? 16 : 7, 140001, 3);
+}
+END_TEST
+
+/* Cross-entropy's gradient streams like softmax's output.  A batch with few counted rows
+ * (the rest labelled -1) against the counted rows as a batch of their own, small enough to
+ * stay cached: the same count, so the same scale, and the same loss and gradient bits;
+ * the ignored rows' gradients all +0; nothing written outside the rows. */
+static void run_xent(size_t rows, size_t n, size_t off, size_t every)
+{
+    size_t ld = n + 3, ldg = n + 5, glen = (rows - 1) * ldg + n;
+    size_t counted = (rows + every - 1) / every;
+    float *z = tst_alloc(rows * ld), *buf = tst_alloc(glen + 2 * PAD + off);
+    float *zs = tst_alloc(counted * n), *gs = tst_alloc(counted * n), loss, loss_s;
+    float *g = buf + PAD + off;
+    int32_t *labels = malloc(rows * sizeof *labels), *labels_s = malloc(counted * sizeof *labels);
+    for (size_t r = 0; r < rows; r++) {
+        tst_fill(z + r * ld, n, r / every % 4 == 3 ? TST_OFF1000 : TST_N10);
+        labels[r] = r % every ? -1 : (int32_t)((r * 7919) % n);
+        if (r % every == 0) {
+            memcpy(zs + r / every * n, z + r * ld, n * sizeof *zs);
+            labels_s[r / every] = labels[r];
+        }
+    }
+    z[ld + 5] = NAN; /* an ignored row's NaN changes nothing */
+    tst_fill_bits(buf, glen + 2 * PAD + off, TST_CANARY);
+    for (size_t r = 0; r + 1 < rows; r++)
+        tst_fill_bits(g + r * ldg + n, ldg - n, TST_CANARY);
+    tst_ctx("cross_entropy rows=%zu (every %zu counted) n=%zu grad off %zu, SMX_STREAM=%s", rows,
+            every, n, off, getenv("SMX_STREAM") ? getenv("SMX_STREAM") : "(unset)");
+    ck_assert_int_eq(smx_cross_entropy_f32(z, ld, labels, rows, n, &loss, g, ldg), SMX_OK);
+    ck_assert_int_eq(smx_cross_entropy_f32(zs, n, labels_s, counted, n, &loss_s, gs, n), SMX_OK);
+    TST_ASSERT(tst_bits(loss) == tst_bits(loss_s), "%s: loss %a, the counted rows alone %a [%s]",
+               tst_isa_str(), (double)loss, (double)loss_s, tst_ctx_str());
+    tst_check_canary(buf, PAD + off, "before the gradient");
+    tst_check_canary(g + glen, PAD, "after the gradient");
+    for (size_t r = 0; r < rows; r++) {
+        if (r + 1 < rows)
+            tst_check_canary(g + r * ldg + n, ldg - n, "between rows");
+        if (r % every == 0) {
+            chk_same_row(g + r * ldg, gs + r / every * n, n, r);
+            continue;
+        }
+        for (size_t k = 0; k < n; k++)
+            TST_ASSERT(tst_bits(g[r * ldg + k]) == 0, "%s: ignored row %zu's gradient at %zu: %a [%s]",
+                       tst_isa_str(), r, k, (double)g[r * ldg + k], tst_ctx_str());
+    }
+    free(z);
+    free(buf);
+    free(zs);
+    free(gs);
+    free(labels);
+    free(labels_s);
+}
+
+START_TEST(test_stream_xent)
+{
+    TST_BEGIN_ISA();
+    smx_isa isa = smx_active_isa();
+    int big = !tst_quick() || isa == SMX_ISA_AVX2 || isa == SMX_ISA_AVX512;
+    run_xent(big ? 130 : 7, 16411, 0, 13);
+    run_xent(big ? 130 : 7, 16411, 5, 29);
 }
 END_TEST
 
@@ -115,6 +180,7 @@ int main(void)
     Suite *s = suite_create("stream");
     TCase *tc = tst_tcase(s, "stream");
     tst_add_isa_test(tc, test_stream_batches);
+    tst_add_isa_test(tc, test_stream_xent);
     tst_add_isa_test(tc, test_stream_long_rows);
     return tst_run(s);
 }
