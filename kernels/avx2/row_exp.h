@@ -34,6 +34,8 @@ static inline vf vtab_pick(vtab c0, vf t)
 static inline vkeep vf_keep_ge(vf a, vf b) { return _mm256_cmp_ps(a, b, _CMP_NLT_UQ); }
 static inline vf vf_fma_keep(vkeep k, vf a, vf b, vf c) { return _mm256_and_ps(vf_fma(a, b, c), k); }
 static inline vf vf_keep(vkeep k, vf v) { return _mm256_and_ps(v, k); }
+static inline vkeep vkeep_all(void) { return _mm256_castsi256_ps(_mm256_set1_epi32(-1)); }
+static inline vkeep vf_keep_ge_in(vkeep in, vf a, vf b) { return _mm256_and_ps(in, vf_keep_ge(a, b)); }
 
 #define SMX_TEXP_A2 0x1p-1f
 #define SMX_TEXP_A3 0x1.555c84p-3f

@@ -35,6 +35,12 @@ static inline vf vtab_pick(vtab c0, vf t)
 static inline vkeep vf_keep_ge(vf a, vf b) { return _mm512_cmp_ps_mask(a, b, _CMP_NLT_UQ); }
 static inline vf vf_fma_keep(vkeep k, vf a, vf b, vf c) { return _mm512_maskz_fmadd_ps(k, a, b, c); }
 static inline vf vf_keep(vkeep k, vf v) { return _mm512_maskz_mov_ps(k, v); }
+/* Cross-entropy's label left out by the flush compare itself (generic/row_exp.h,
+ * smx_row_exp_in): every lane but `lane` (all of them for lane >= 16), the compare masked. */
+#define SMX_HAVE_KEEP_IN
+static inline vkeep vkeep_all(void) { return (vkeep)0xffff; }
+static inline vkeep vkeep_but(size_t lane) { return (vkeep)~(lane < 16 ? 1u << lane : 0u); }
+static inline vkeep vf_keep_ge_in(vkeep in, vf a, vf b) { return _mm512_mask_cmp_ps_mask(in, a, b, _CMP_NLT_UQ); }
 
 #define SMX_TEXP_A2 0x1.000222p-1f
 #define SMX_TEXP_A3 0x1.55559cp-3f

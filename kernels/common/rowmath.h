@@ -176,7 +176,8 @@ struct smx_row_plan smx_row_plan_nonfinite(const float *x, size_t n, float m);
 
 /* m: the row maximum as an ISA's max pass found it (NaN, or a max that may have skipped
  * NaNs).  Inline: it runs once per row, and short rows feel every call. */
-static inline struct smx_row_plan smx_row_plan(const float *x, size_t n, float m)
+static inline __attribute__((always_inline)) struct smx_row_plan smx_row_plan(const float *x,
+                                                                          size_t n, float m)
 {
     struct smx_row_plan plan = { SMX_ROW_FINITE, 0.0f, 0.0f, 0.0f, 0.0, m };
     if (!(fabsf(m) <= FLT_MAX))

@@ -12,6 +12,11 @@
  *   vkeep, vf_keep_ge(a, b)    lanes where !(a < b) (NaN kept)
  *   vf_fma_keep(k, a, b, c)    a * b + c in the kept lanes, +0 elsewhere
  *   vf_keep(k, v)              v in the kept lanes, +0 elsewhere
+ *   vkeep_all()                every lane
+ *   vf_keep_ge_in(in, a, b)    vf_keep_ge(a, b) within `in`
+ * and an ISA where the last costs no more than vf_keep_ge (AVX-512: the compare takes a
+ * mask) defines SMX_HAVE_KEEP_IN and vkeep_but(lane), every lane but `lane` (all of them for
+ * lane >= VL), for cross-entropy to leave the label out that way.
  *   smx_texp_poly(r, c0)       p ~ e^r - 1 + c0 on |r| <= ln2 / 2^(BITS+1)
  *
  * The algorithm, for num = e^x * 2^-N (N = -plan->neg_n, an integer, |N| < 500):
@@ -100,16 +105,25 @@ static inline struct smx_rowc smx_rowc_from_t(vf t, vf m)
     return c;
 }
 
-static inline vf smx_row_exp(vf x, const struct smx_rowc *c)
+/* With `masked` (a constant after inlining), the lanes outside `in` come out +0 too: the
+ * flush compare takes the mask (on AVX-512 at no cost, SMX_HAVE_KEEP_IN). */
+static inline __attribute__((always_inline)) vf smx_row_exp_(vf x, const struct smx_rowc *c,
+                                                             vkeep in, const int masked)
 {
     vf t = vf_fma(x, vf_set1(SMX_LOG2E), c->magic);
     vf n = vf_sub(t, c->magic);
-    vkeep keep = vf_keep_ge(n, c->low); /* k - N >= -126 exactly when n >= N - 126 */
+    /* k - N >= -126 exactly when n >= N - 126 */
+    vkeep keep = masked ? vf_keep_ge_in(in, n, c->low) : vf_keep_ge(n, c->low);
     vf r = vf_fma(n, vf_set1(-SMX_LN2_HI), x);
     r = vf_fma(n, vf_set1(-SMX_LN2_LO), r);
     vf ths = vtab_pow2(c->thb, t);
     vf p = smx_texp_poly(r, vtab_pick(c->c0, t));
     return vf_fma_keep(keep, ths, p, ths);
+}
+
+static inline __attribute__((always_inline)) vf smx_row_exp(vf x, const struct smx_rowc *c)
+{
+    return smx_row_exp_(x, c, vkeep_all(), 0);
 }
 
 #endif
