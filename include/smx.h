@@ -22,10 +22,13 @@
  * Subnormals and speed: Intel x86 cores take a microcode assist (~150 cycles) for every
  * instruction whose result is subnormal, unless the caller set FTZ.  The softmax-family
  * kernels form no value below FLT_MIN that the result does not need: a row none of whose
- * outputs is below FLT_MIN raises no underflow (rows of at most 128 elements: none below
- * 2^-118).  Outputs that are themselves subnormal still cost the assist where they are
- * formed, so rows with many of them (logits spread over more than ~90) run slower on Intel
- * without FTZ; AMD and Arm cores do not slow down.
+ * outputs is below FLT_MIN raises no underflow.  The AVX2 and AVX-512 kernels (those an
+ * Intel core with the assist runs) go further: softmax outputs, and the gradient's terms
+ * but the label's, whose exact value is below FLT_MIN come out +0 without being formed, so
+ * sharp rows (logits spread over more than ~80: low temperature, large attention scores)
+ * keep their speed (rows whose max is 256 or more in magnitude may still form one value a
+ * hair below FLT_MIN now and then).  The scalar, SSE2 and NEON kernels form subnormal
+ * outputs; AMD and Arm cores do not slow down for them.
  *
  * Outputs beyond the cache: softmax of more than 2^21 floats in one call (log-softmax: 2^23)
  * is written with streaming (non-temporal) stores on Intel CPUs (AVX2 and AVX-512 kernels),
@@ -120,8 +123,9 @@ SMX_API int64_t smx_argmax_f32(const float *x, size_t n);
 SMX_API float smx_logsumexp_f32(const float *x, size_t n);
 
 /* y = softmax(x) over the n elements (one row).  y may equal x.  Row semantics above.
- * Outputs below FLT_MIN are outside the 4-ULP bound: any kernel may give +0 (or, on some,
- * a subnormal within 2 FLT_MIN) for an output whose exact value is below FLT_MIN.  Rows of
+ * Outputs below FLT_MIN are outside the 4-ULP bound: the AVX2 and AVX-512 kernels give +0
+ * for an output whose exact value is below FLT_MIN, the others +0 or a subnormal within
+ * 2 FLT_MIN.  Rows of
  * 2^21 or more elements take two passes over memory on AVX-512 (same accuracy). */
 SMX_API void smx_softmax_f32(const float *x, float *y, size_t n);
 

@@ -6,12 +6,17 @@
  *   vtab                       a table of 2^SMX_TEXP_BITS 32-bit entries in a register
  *   vtab_load(p)               load one
  *   vtab_rebase(thb, t)        each entry minus t's bits shifted left by 23 (mod 2^32)
- *   vtab_pow2(thb, t)          Th_j * 2^(k-N) from t's bits: the entry picked by t's low
- *                              SMX_TEXP_BITS bits plus t's bits shifted left by 23 - BITS
+ *   vtab_pow2_keep(k, thb, t)  Th_j * 2^(k-N) from t's bits (the entry picked by t's low
+ *                              SMX_TEXP_BITS bits plus t's bits shifted left by 23 - BITS)
+ *                              in the lanes k keeps; elsewhere +0, or anything where
+ *                              vf_fma_keep forms nothing in the dropped lanes (AVX-512)
  *   vtab_pick(c0, t)           the float entry picked by t's low bits
  *   vkeep, vf_keep_ge(a, b)    lanes where !(a < b) (NaN kept)
  *   vf_fma_keep(k, a, b, c)    a * b + c in the kept lanes, +0 elsewhere
  *   vf_keep(k, v)              v in the kept lanes, +0 elsewhere
+ *   vf_mul_keep(k, a, b)       a * b in the kept lanes, +0 elsewhere
+ *   vf_min_keep(acc, k, v)     min(acc, v) in the kept lanes, acc elsewhere
+ *   vf_any_lt(a, b)            whether a < b in any lane
  *   vkeep_all()                every lane
  *   vf_keep_ge_in(in, a, b)    vf_keep_ge(a, b) within `in`
  * and an ISA where the last costs no more than vf_keep_ge (AVX-512: the compare takes a
@@ -29,7 +34,8 @@
  * 23 - BITS yields Th_j * 2^(k-N) exactly, j cancelled, for results >= 2^-126.  Th_j's
  * rounding error is folded into the polynomial's constant term c0_j = (2^(j/2^BITS) - Th_j) /
  * Th_j, and the result Th 2^(k-N) (1 + p) rounds once, in the last FMA.  Lanes whose n is
- * below N - 126 (k - N below the normal range: e^x 2^-N < 2^-126) come out +0, -inf (masked
+ * below N - 126 (k - N below the normal range: e^x 2^-N < 2^-126; for plans with shift = 0,
+ * below N - 126 + 2^-BITS: smx_rowc_make) come out +0, -inf (masked
  * elements) included; the unordered compare keeps NaN.  Constants: tools/fit_exp_table.py
  * (16 entries, degree 3: defaults; 8 entries, degree 4: arguments 8 4).  Exhaustive check:
  * tests/row_exp_exhaustive.c. */
@@ -74,14 +80,23 @@ static const float smx_texp_c0[8] __attribute__((aligned(32))) = {
 #define SMX_TEXP_MAGIC ((float)(3 << (22 - SMX_TEXP_BITS)))
 
 struct smx_rowc {
-    vf shift, magic, low; /* low = N - 126 */
+    vf shift, magic, low; /* low = N - 126 (+ 2^-BITS where shift = 0: smx_rowc_make) */
     vtab thb, c0;
 };
 
+/* The flush's threshold: lanes whose n is below low come out +0.  N - 126 makes every kept
+ * num at least 2^-126 but one: n = N - 126 exactly (j = 0) with r < 0 gives a num a hair
+ * below 2^-126, a subnormal, which costs an assist on Intel cores.  Where the plan has
+ * shift = 0, the row max's num is at least 2^0.5 and so is the sum: a num below 2^-125.9
+ * belongs to an output below 2^-126, and low is N - 126 + 2^-BITS, which flushes that n too.
+ * (A plan with shift != 0 has N = 0 and a sum of at least 1 only: N - 126 there.) */
+#define SMX_TEXP_STEP (1.0f / (1 << SMX_TEXP_BITS))
+
 static inline struct smx_rowc smx_rowc_make(const struct smx_row_plan *plan)
 {
+    float low = -plan->neg_n - 126.0f + (plan->shift == 0.0f ? SMX_TEXP_STEP : 0.0f);
     struct smx_rowc c = {
-        vf_set1(plan->shift), vf_set1(SMX_TEXP_MAGIC + plan->neg_n), vf_set1(-plan->neg_n - 126.0f),
+        vf_set1(plan->shift), vf_set1(SMX_TEXP_MAGIC + plan->neg_n), vf_set1(low),
         vtab_load(smx_texp_thb), vtab_load(smx_texp_c0),
     };
     return c;
@@ -99,26 +114,41 @@ static inline struct smx_rowc smx_rowc_from_t(vf t, vf m)
 {
     (void)m;
     struct smx_rowc c = {
-        vf_set1(0.0f), vf_set1(SMX_TEXP_MAGIC), vf_sub(t, vf_set1(0x1.8p23f + 127.0f)),
+        vf_set1(0.0f), vf_set1(SMX_TEXP_MAGIC),
+        vf_add(vf_sub(t, vf_set1(0x1.8p23f + 127.0f)), vf_set1(SMX_TEXP_STEP)),
         vtab_rebase(vtab_load(smx_texp_thb), vf_sub(t, vf_set1(1.0f))), vtab_load(smx_texp_c0),
     };
     return c;
 }
 
 /* With `masked` (a constant after inlining), the lanes outside `in` come out +0 too: the
- * flush compare takes the mask (on AVX-512 at no cost, SMX_HAVE_KEEP_IN). */
-static inline __attribute__((always_inline)) vf smx_row_exp_(vf x, const struct smx_rowc *c,
-                                                             vkeep in, const int masked)
+ * flush compare takes the mask (on AVX-512 at no cost, SMX_HAVE_KEEP_IN).  With nmin (NULL
+ * or not, a constant after inlining), *nmin becomes its minimum with the n (x / ln2 to
+ * 1/2^BITS, num >= 2^(n - N - 2^-(BITS+1))) of the lanes not flushed: a short row's scale step
+ * learns from it whether any of its outputs can be near FLT_MIN (generic/softmax.inc). */
+static inline __attribute__((always_inline)) vf smx_row_exp_m(vf x, const struct smx_rowc *c,
+                                                              vkeep in, const int masked,
+                                                              vf *nmin)
 {
     vf t = vf_fma(x, vf_set1(SMX_LOG2E), c->magic);
     vf n = vf_sub(t, c->magic);
-    /* k - N >= -126 exactly when n >= N - 126 */
+    /* k - N >= -126 exactly when n >= N - 126 (low: that, or a step above) */
     vkeep keep = masked ? vf_keep_ge_in(in, n, c->low) : vf_keep_ge(n, c->low);
+    if (nmin)
+        *nmin = vf_min_keep(*nmin, keep, n);
     vf r = vf_fma(n, vf_set1(-SMX_LN2_HI), x);
     r = vf_fma(n, vf_set1(-SMX_LN2_LO), r);
-    vf ths = vtab_pow2(c->thb, t);
+    /* No dropped lane may form a subnormal (an assist on Intel): vtab_pow2_keep zeroes
+     * their 2^(k-N) where the ISA's FMA forms every lane (AVX2). */
+    vf ths = vtab_pow2_keep(keep, c->thb, t);
     vf p = smx_texp_poly(r, vtab_pick(c->c0, t));
     return vf_fma_keep(keep, ths, p, ths);
+}
+
+static inline __attribute__((always_inline)) vf smx_row_exp_(vf x, const struct smx_rowc *c,
+                                                             vkeep in, const int masked)
+{
+    return smx_row_exp_m(x, c, in, masked, NULL);
 }
 
 static inline __attribute__((always_inline)) vf smx_row_exp(vf x, const struct smx_rowc *c)
