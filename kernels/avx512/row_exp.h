@@ -42,7 +42,7 @@ static inline vf vf_min_keep(vf acc, vkeep k, vf v) { return _mm512_mask_min_ps(
 static inline int vf_any_lt(vf a, vf b) { return _mm512_cmp_ps_mask(a, b, _CMP_LT_OQ) != 0; }
 static inline vf vf_keep(vkeep k, vf v) { return _mm512_maskz_mov_ps(k, v); }
 /* Cross-entropy's label left out by the flush compare itself (generic/row_exp.h,
- * smx_row_exp_in): every lane but `lane` (all of them for lane >= 16), the compare masked. */
+ * smx_row_exp_m): every lane but `lane` (all of them for lane >= 16), the compare masked. */
 #define SMX_HAVE_KEEP_IN
 static inline vkeep vkeep_all(void) { return (vkeep)0xffff; }
 static inline vkeep vkeep_but(size_t lane) { return (vkeep)~(lane < 16 ? 1u << lane : 0u); }

@@ -145,15 +145,9 @@ static inline __attribute__((always_inline)) vf smx_row_exp_m(vf x, const struct
     return vf_fma_keep(keep, ths, p, ths);
 }
 
-static inline __attribute__((always_inline)) vf smx_row_exp_(vf x, const struct smx_rowc *c,
-                                                             vkeep in, const int masked)
-{
-    return smx_row_exp_m(x, c, in, masked, NULL);
-}
-
 static inline __attribute__((always_inline)) vf smx_row_exp(vf x, const struct smx_rowc *c)
 {
-    return smx_row_exp_(x, c, vkeep_all(), 0);
+    return smx_row_exp_m(x, c, vkeep_all(), 0, NULL);
 }
 
 #endif
