@@ -125,8 +125,8 @@ SMX_API float smx_logsumexp_f32(const float *x, size_t n);
 /* y = softmax(x) over the n elements (one row).  y may equal x.  Row semantics above.
  * Outputs below FLT_MIN are outside the 4-ULP bound: the AVX2 and AVX-512 kernels give +0
  * for an output whose exact value is below FLT_MIN, the others +0 or a subnormal within
- * 2 FLT_MIN.  Rows of
- * 2^21 or more elements take two passes over memory on AVX-512 (same accuracy). */
+ * 2 FLT_MIN.  Rows of 2^21 or more elements take two passes over memory on AVX-512 (same
+ * accuracy). */
 SMX_API void smx_softmax_f32(const float *x, float *y, size_t n);
 
 /* y = log(softmax(x)) = x - logsumexp(x).  y may equal x.  Row semantics above. */

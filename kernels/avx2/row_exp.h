@@ -2,9 +2,10 @@
  * (vpermd/vpermps read t's low three bits), |r| <= ln2/16, so degree 4: e^r - 1 + c0 ~
  * c0 + r (1 + r (A2 + r (A3 + r A4))) in Horner's form, all FMAs (Remez on the relative
  * error, 2^-32.3 on |r| <= 0.0435; degree 3 would give 2^-25.2, about 0.3 ULP more).  No
- * opmasks: the flush ANDs the result with the compare's mask (below).  Measured on every float x of
- * a row's range for N = 0, 100, -50, 369, -370: at most 0.595 ULP of e^x 2^-N (results >=
- * 2^-126; the generic degree-6 exp: 0.909), every result below 2^-126 in [0, 2^-125].
+ * opmasks: the flush is an AND-NOT with the compare's mask (vkeep, below).  Measured on
+ * every float x of a row's range for N = 0, 100, -50, 369, -370: at most 0.595 ULP of
+ * e^x 2^-N (results >= 2^-126; the generic degree-6 exp: 0.909), every result below 2^-126
+ * in [0, 2^-125].
  * (An Estrin-style polynomial, a multiply and an add more, measured no faster.)  Per 8
  * elements: 8 FMA-pipe operations against the generic code's 10; softmax of 4096 to 128256
  * floats measured 1.2x faster on Zen 5. */
