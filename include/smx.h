@@ -156,8 +156,9 @@ SMX_API smx_status smx_log_softmax_rows_f32(const float *x, size_t ldx, float *y
  *   grad, if not NULL (leading dimension ldg): row i = (softmax(row i) - onehot(label i))
  *     / counted, zero for ignored rows; accuracy as softmax, and the label's entry
  *     p - 1 is formed as -(others' sum)/sum, accurate even when p is within 2^-24 of 1.
- *     A fully masked row's gradient is 0 except -1/counted at the label.  grad may equal logits when
- *     ldg == ldl: the gradient then overwrites the logits (saves memory).
+ *     A fully masked row's gradient is 0 except -1/counted at the label.  grad may equal
+ *     logits when ldg == ldl: the gradient then overwrites the logits (saves memory), the
+ *     same bits as a separate gradient's (below FLT_MIN aside, as above).
  * rows == 0: SMX_OK, *loss = 0 (when loss is not NULL).  SMX_EINVAL and nothing written
  * (not even *loss) if any label >= n, if labels or loss is NULL (rows > 0), if logits is
  * NULL while rows*n > 0, if ldl < n, if grad != NULL and ldg < n, or if a matrix's end does

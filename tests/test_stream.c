@@ -135,8 +135,10 @@ START_TEST(test_stream_xent)
     TST_BEGIN_ISA();
     int big = !tst_quick() || smx_active_isa() == SMX_ISA_AVX512;
     run_xent(big ? 130 : 7, 16411, 5, 29);
-    if (!tst_quick())
+    if (!tst_quick()) {
         run_xent(130, 16411, 0, 13);
+        run_xent(520, 16411, 3, 29); /* over 2^23 floats: AVX2 streams too */
+    }
 }
 END_TEST
 

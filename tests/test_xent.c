@@ -195,6 +195,84 @@ START_TEST(test_ce_large)
 }
 END_TEST
 
+/* Rows longer than 2^14 floats take the two-pass forms (one online pass for the max and the
+ * others' sum, the label left out, then the gradient: chunked, or streamed), unless the
+ * gradient overwrites the logits, the max is beyond (-256, 256), the row is not finite or
+ * needs the rescue; those take three passes.  Every form must give the same bits: the
+ * gradient with a separate buffer, over the logits, and each row alone; the loss with and
+ * without the gradient.  The rows: N(0,10); a ramp, so that the running max grows chunk by
+ * chunk, with the label on a chunk boundary; the label above the rest by 30 and by 100 (the
+ * rescue); N(0,10) + 1000; half masked; the label the only finite logit. */
+START_TEST(test_ce_long_forms)
+{
+    TST_BEGIN_ISA();
+    static const size_t ns[] = { 16411, 32000, 140001 };
+    enum { ROWS = 7 };
+    for (size_t i = 0; i < (tst_quick() ? 1u : sizeof ns / sizeof ns[0]); i++) {
+        size_t n = ns[i];
+        float *x0 = tst_alloc(ROWS * n), *x = tst_alloc(ROWS * n), *g = tst_alloc(ROWS * n);
+        float *g1 = tst_alloc(n);
+        int32_t labels[ROWS];
+        for (size_t r = 0; r < ROWS; r++) {
+            float *row = x0 + r * n;
+            tst_fill(row, n, r == 4 ? TST_OFF1000 : r == 5 ? TST_MASKED50 : TST_N10);
+            labels[r] = (int32_t)(tst_rand_u64() % n);
+            if (r == 1) {
+                for (size_t k = 0; k < n; k++)
+                    row[k] = -100.0f + 200.0f * (float)k / (float)n + (float)tst_normal();
+                labels[r] = 2048;
+            }
+            if (r == 2 || r == 3) {
+                float top = -INFINITY;
+                labels[r] = r == 2 ? (int32_t)n - 1 : 0;
+                for (size_t k = 0; k < n; k++)
+                    top = (int32_t)k != labels[r] && row[k] > top ? row[k] : top;
+                row[labels[r]] = top + (r == 2 ? 30.0f : 100.0f);
+            }
+            if (r == 5)
+                row[labels[r]] = (float)tst_normal();
+            if (r == 6) {
+                for (size_t k = 0; k < n; k++)
+                    row[k] = -INFINITY;
+                row[labels[r]] = 3.0f;
+            }
+        }
+        float loss, loss_in, loss_only;
+        tst_ctx("long rows n=%zu: the forms against each other", n);
+        memcpy(x, x0, ROWS * n * sizeof *x);
+        ck_assert_int_eq(smx_cross_entropy_f32(x0, n, labels, ROWS, n, &loss, g, n), SMX_OK);
+        ck_assert_int_eq(smx_cross_entropy_f32(x, n, labels, ROWS, n, &loss_in, x, n), SMX_OK);
+        ck_assert_int_eq(smx_cross_entropy_f32(x0, n, labels, ROWS, n, &loss_only, NULL, n),
+                         SMX_OK);
+        TST_ASSERT(tst_bits(loss) == tst_bits(loss_in) && tst_bits(loss) == tst_bits(loss_only),
+                   "%s: loss %a, %a with grad == logits, %a without the gradient [%s]",
+                   tst_isa_str(), (double)loss, (double)loss_in, (double)loss_only,
+                   tst_ctx_str());
+        for (size_t r = 0; r < ROWS; r++)
+            chk_same_row(x + r * n, g + r * n, n, r);
+        for (size_t r = 0; r < ROWS; r++) {
+            /* the row alone against the batch with only this row counted (the same scale) */
+            int32_t only[ROWS];
+            float l1, l2;
+            for (size_t k = 0; k < ROWS; k++)
+                only[k] = k == r ? labels[r] : -1;
+            ck_assert_int_eq(smx_cross_entropy_f32(x0 + r * n, n, &labels[r], 1, n, &l1, g1, n),
+                             SMX_OK);
+            ck_assert_int_eq(smx_cross_entropy_f32(x0, n, only, ROWS, n, &l2, g, n), SMX_OK);
+            TST_ASSERT(tst_bits(l1) == tst_bits(l2), "%s: row %zu's loss %a alone, %a in the "
+                       "batch [%s]", tst_isa_str(), r, (double)l1, (double)l2, tst_ctx_str());
+            chk_same_row(g + r * n, g1, n, r);
+        }
+        tst_ctx("long rows n=%zu against the reference", n);
+        run_ce(x0, n, labels, ROWS, n, GRAD_SEPARATE, n);
+        free(x0);
+        free(x);
+        free(g);
+        free(g1);
+    }
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("xent");
@@ -204,5 +282,6 @@ int main(void)
     tst_add_isa_test(tc, test_ce_very_confident);
     tst_add_isa_test(tc, test_ce_specials);
     tst_add_isa_test(tc, test_ce_large);
+    tst_add_isa_test(tc, test_ce_long_forms);
     return tst_run(s);
 }
