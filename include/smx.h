@@ -30,8 +30,9 @@
  * hair below FLT_MIN now and then).  The scalar, SSE2 and NEON kernels form subnormal
  * outputs; AMD and Arm cores do not slow down for them.
  *
- * Outputs beyond the cache: softmax of more than 2^21 floats in one call (log-softmax: 2^23)
- * is written with streaming (non-temporal) stores on Intel CPUs (AVX2 and AVX-512 kernels),
+ * Outputs beyond the cache: softmax of more than 2^21 floats in one call (log-softmax: 2^23;
+ * the cross-entropy gradient: 2^21 on AVX-512, 2^23 or more on AVX2, in rows over 2^14) is
+ * written with streaming (non-temporal) stores on Intel CPUs (AVX2 and AVX-512 kernels),
  * which send it to memory without reading it into the cache first; the call ends with a
  * store fence.  A caller who reads the output at once may prefer it cached: SMX_STREAM=0 in
  * the environment turns streaming off, SMX_STREAM=1 turns it on for other vendors' CPUs
