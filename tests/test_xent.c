@@ -195,6 +195,57 @@ START_TEST(test_ce_large)
 }
 END_TEST
 
+/* The loss of a batch is formed without a logarithm per row (the product of the rows'
+ * 1 + others/label, its logarithm taken when it nears 2^400 and at the end): batches of many
+ * rows whose losses are large (the label the row's least logit: ~30-60 each, so the product
+ * is taken down every few rows), tiny (the label above the rest by 25..40), or both in
+ * turn, short and long rows, every gradient mode, against the reference to 1e-6; and a row's
+ * place in the batch (ignored rows between) does not change the loss's bits. */
+START_TEST(test_ce_many_rows)
+{
+    TST_BEGIN_ISA();
+    static const size_t ns[] = { 7, 100, 1000 };
+    enum { ROWS = 300 };
+    for (size_t i = 0; i < sizeof ns / sizeof ns[0]; i++)
+        for (int kind = 0; kind < 3; kind++) {
+            size_t n = ns[i];
+            float *x0 = tst_alloc(ROWS * n), *xs = tst_alloc(2 * ROWS * n);
+            int32_t labels[ROWS], spread[2 * ROWS];
+            for (size_t r = 0; r < ROWS; r++) {
+                float *row = x0 + r * n;
+                tst_fill(row, n, TST_N10);
+                int confident = kind == 1 || (kind == 2 && r % 3 == 0);
+                size_t lo = 0, hi = 0;
+                for (size_t k = 1; k < n; k++) {
+                    lo = row[k] < row[lo] ? k : lo;
+                    hi = row[k] > row[hi] ? k : hi;
+                }
+                labels[r] = (int32_t)(confident ? hi : lo);
+                if (confident)
+                    row[hi] += (float)(25.0 + 15.0 * tst_uniform());
+                /* the same rows with an ignored row after each */
+                memcpy(xs + 2 * r * n, row, n * sizeof *row);
+                tst_fill(xs + (2 * r + 1) * n, n, TST_N10);
+                spread[2 * r] = labels[r];
+                spread[2 * r + 1] = -1;
+            }
+            for (int mode = 0; mode < 3; mode++) {
+                tst_ctx("%d rows of %zu, %s losses, %s", ROWS, n,
+                        kind == 0 ? "large" : kind == 1 ? "tiny" : "large and tiny", grad_names[mode]);
+                run_ce(x0, n, labels, ROWS, n, (enum grad_mode)mode, n);
+            }
+            float a, b;
+            ck_assert_int_eq(smx_cross_entropy_f32(x0, n, labels, ROWS, n, &a, NULL, n), SMX_OK);
+            ck_assert_int_eq(smx_cross_entropy_f32(xs, n, spread, 2 * ROWS, n, &b, NULL, n), SMX_OK);
+            TST_ASSERT(tst_bits(a) == tst_bits(b), "%s: n=%zu: loss %a, %a with ignored rows "
+                       "between (the mean over the same counted rows)", tst_isa_str(), n,
+                       (double)a, (double)b);
+            free(x0);
+            free(xs);
+        }
+}
+END_TEST
+
 /* Rows longer than 2^14 floats take the two-pass forms (one online pass for the max and the
  * others' sum, the label left out, then the gradient: chunked, or streamed), unless the
  * gradient overwrites the logits, the max is beyond (-256, 256), the row is not finite or
@@ -283,5 +334,6 @@ int main(void)
     tst_add_isa_test(tc, test_ce_specials);
     tst_add_isa_test(tc, test_ce_large);
     tst_add_isa_test(tc, test_ce_long_forms);
+    tst_add_isa_test(tc, test_ce_many_rows);
     return tst_run(s);
 }
