@@ -68,24 +68,41 @@ def pinned(cpu):
     return lambda: os.sched_setaffinity(0, {cpu})
 
 
-def run_bench(exe, label, bench_filter, out_json, args, cpu, env_extra, context, only=None):
-    """Runs smx_bench over the benchmarks that match bench_filter (and contain `only`),
-    writing Google Benchmark's JSON to out_json; shows progress as the console output
-    streams in."""
-    env = dict(os.environ, OMP_NUM_THREADS="1", **env_extra)
+def list_benchmarks(exe, bench_filter, env):
     listed = subprocess.run([exe, "--benchmark_list_tests", "--benchmark_filter=" + bench_filter],
                             env=env, capture_output=True, text=True, check=True)
-    names = [n for n in listed.stdout.split() if only is None or only in n]
+    return listed.stdout.split()
+
+
+def op_groups(names):
+    """The benchmark names grouped by op (the part before the first '/'), in list order."""
+    groups = {}
+    for n in names:
+        groups.setdefault(n.split("/")[0], []).append(n)
+    return list(groups.items())
+
+
+def run_bench(exe, label, bench_filter, out_json, args, cpu, env_extra, context, only=None,
+              names=None):
+    """Runs smx_bench over the benchmarks that match bench_filter (and contain `only`), or
+    over `names`, writing Google Benchmark's JSON to out_json; shows progress as the console
+    output streams in.  With args.interleave the repetitions of all of them run in a random
+    order (Google Benchmark prints them only at the end)."""
+    env = dict(os.environ, OMP_NUM_THREADS="1", **env_extra)
+    if names is None:
+        names = [n for n in list_benchmarks(exe, bench_filter, env) if only is None or only in n]
     if not names:
         return False
-    if only is not None:  # the names are [a-z0-9_/x]: an alternation of them is a safe regex
-        bench_filter = "^(%s)$" % "|".join(names)
+    # the names are [a-z0-9_/x]: an alternation of them is a safe regex
+    bench_filter = "^(%s)$" % "|".join(names)
     total = len(names)
     cmd = [exe, "--benchmark_filter=" + bench_filter,
            "--benchmark_repetitions=%d" % args.repetitions,
            "--benchmark_report_aggregates_only=true",
            "--benchmark_min_time=%g" % args.min_time,
            "--benchmark_out=" + out_json, "--benchmark_out_format=json"]
+    if args.interleave:
+        cmd.append("--benchmark_enable_random_interleaving=true")
     cmd += ["--benchmark_context=%s=%s" % (k, v.replace(",", ";")) for k, v in sorted(context.items())]
     progress = Progress(label, total)
     seen, errors, console = set(), [], []
@@ -131,15 +148,39 @@ def cmd_run(args):
     context["repetitions"] = str(args.repetitions)
     context["min_time_s"] = "%g" % args.min_time
     context["time_measured"] = "CPU time of the benchmark thread; median of the repetitions"
+    context["interleaved"] = ("each op's repetitions in a random order" if args.interleave
+                              else "no: each benchmark's repetitions back to back")
     print(report_cpu.describe(cpu))
     print("Pinned to CPU %s; %d repetitions of >= %g s each; OMP_NUM_THREADS=1.\n"
           % (pin, args.repetitions, args.min_time))
 
     main_json = os.path.join(out, "raw-main.json")
     log("Running smx_bench (%s) ..." % args.filter)
-    run_bench(exe, "bench", args.filter, main_json, args, pin, {}, context)
-    with open(main_json) as f:
-        results = json.load(f)
+    if args.interleave:
+        # One op at a time, its contestants' repetitions in a random order: this machine's
+        # speed drifts over minutes (a shared host), and a contestant measured only in a slow
+        # spell would look slower than it is against one measured in a fast spell.
+        log("  (repetitions interleaved within each op: each op's times arrive at its end)")
+        results = None
+        groups = op_groups(list_benchmarks(exe, args.filter, dict(os.environ)))
+        if not groups:
+            sys.exit("no benchmark matches %r" % args.filter)
+        for op, names in groups:
+            op_json = os.path.join(out, "raw-%s.json" % op)
+            run_bench(exe, op, args.filter, op_json, args, pin, {}, context, names=names)
+            with open(op_json) as f:
+                part = json.load(f)
+            os.remove(op_json)
+            if results is None:
+                results = part
+            else:
+                results["benchmarks"] += part["benchmarks"]
+        with open(main_json, "w") as f:
+            json.dump(results, f, indent=1)
+    else:
+        run_bench(exe, "bench", args.filter, main_json, args, pin, {}, context)
+        with open(main_json) as f:
+            results = json.load(f)
 
     # oneDNN picks its JIT ISA once per process: its AVX2 code needs a second process with
     # ONEDNN_MAX_CPU_ISA=AVX2.  Only worth it when the first process ran something better.
@@ -213,6 +254,9 @@ def main():
     r.add_argument("--repetitions", type=int, default=5)
     r.add_argument("--min-time", type=float, default=0.02, help="seconds per repetition (at least one iteration)")
     r.add_argument("--no-pin", action="store_true", help="do not pin the benchmark to one CPU")
+    r.add_argument("--no-interleave", dest="interleave", action="store_false",
+                   help="run each benchmark's repetitions back to back (progress as they go) "
+                        "instead of interleaving an op's repetitions in a random order")
     r.add_argument("--no-onednn-avx2", action="store_true", help="skip the second oneDNN process")
     r.add_argument("--no-accuracy", action="store_true")
     r.add_argument("--quick-accuracy", action="store_true", help="accuracy at n = 1000, 32000 only")

@@ -202,7 +202,7 @@ def full_report(results, only=None):
     ctx = results.get("context", {})
     head = ["smx %s; the dispatcher chose: %s; ISAs this build runs here: %s"
             % (ctx.get("smx_version", "?"), ctx.get("smx_dispatch_isa", "?"), ctx.get("smx_isas", "?"))]
-    for key in ("onednn", "onednn_avx2", "xnnpack", "sleef", "inputs", "time_measured"):
+    for key in ("onednn", "onednn_avx2", "xnnpack", "sleef", "inputs", "time_measured", "interleaved"):
         if key in ctx:
             head.append("%-14s %s" % (key + ":", ctx[key]))
     parts = ["\n".join(head) + "\n", summary(rows, ctx)]
