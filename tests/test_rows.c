@@ -122,7 +122,7 @@ END_TEST
 START_TEST(test_rows_same_bits_as_single)
 {
     TST_BEGIN_ISA();
-    static const size_t ns[] = { 1, 7, 16, 33, 64, 100, 128, 129, 200, 3000, 4500, 9000 };
+    static const size_t ns[] = { 1, 7, 16, 33, 64, 100, 128, 129, 200, 256, 257, 3000, 4500, 9000 };
     static const size_t row_counts[] = { 2, 8, 9, 19 };
     for (int f = 0; f < 2; f++)
         for (size_t i = 0; i < sizeof ns / sizeof ns[0]; i++)

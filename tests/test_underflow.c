@@ -102,7 +102,7 @@ START_TEST(test_underflow_sharp_rows)
     TST_BEGIN_ISA();
     const char *isa = tst_isa_str();
     int flushes = !strcmp(isa, "avx2") || !strcmp(isa, "avx512");
-    static const size_t ns[] = { 7, 16, 64, 100, 128, 129, 1000, 4096, 32000, 100000 };
+    static const size_t ns[] = { 7, 16, 64, 100, 128, 129, 200, 256, 1000, 4096, 32000, 100000 };
     static const float bases[] = { 0.0f, 100.0f, -300.0f, 1000.0f };
     for (size_t i = 0; i < sizeof ns / sizeof ns[0] - (tst_quick() ? 1 : 0); i++)
         for (size_t b = 0; b < sizeof bases / sizeof bases[0]; b++) {
