@@ -85,12 +85,12 @@ struct Shape {
     }
 };
 
-/* Single rows: the sizes of small heads, ImageNet (1000), vocabularies (32000 for Llama 2,
- * 128256 for Llama 3), then L2-sized and memory-sized rows.  Batches: many short rows
- * (attention), ImageNet batches, a language-model batch. */
+/* Single rows: the sizes of small heads and attention rows (64 to 256), ImageNet (1000),
+ * vocabularies (32000 for Llama 2, 128256 for Llama 3), then L2-sized and memory-sized rows.
+ * Batches: many short rows (attention), ImageNet batches, a language-model batch. */
 inline std::vector<Shape> single_rows() {
-    return {{1, 64},    {1, 128},    {1, 1000},       {1, 4096},
-            {1, 32000}, {1, 128256}, {1, 1u << 20},   {1, 1u << 24}};
+    return {{1, 64},       {1, 128},    {1, 256},    {1, 1000},     {1, 4096},
+            {1, 32000},    {1, 128256}, {1, 1u << 20}, {1, 1u << 24}};
 }
 inline std::vector<Shape> batches() { return {{4096, 128}, {1024, 1000}, {256, 128256}}; }
 
