@@ -60,7 +60,7 @@ static void make_batch(float *x, size_t ld, int32_t *labels, size_t rows, size_t
 START_TEST(test_ce_shapes)
 {
     TST_BEGIN_ISA();
-    static const size_t ns[] = { 1, 2, 3, 5, 8, 15, 16, 17, 31, 32, 33, 64, 100, 255, 300, 1001 };
+    static const size_t ns[] = { 1, 2, 3, 5, 8, 15, 16, 17, 31, 32, 33, 64, 100, 129, 200, 255, 256, 257, 300, 1001 };
     enum { ROWS = 9 };
     int32_t labels[ROWS];
     for (size_t i = 0; i < sizeof ns / sizeof ns[0]; i++)
@@ -83,7 +83,7 @@ END_TEST
 START_TEST(test_ce_confident)
 {
     TST_BEGIN_ISA();
-    static const size_t ns[] = { 2, 3, 10, 17, 100, 1000, 32000 };
+    static const size_t ns[] = { 2, 3, 10, 17, 100, 200, 1000, 32000 };
     enum { ROWS = 8 };
     int32_t labels[ROWS];
     for (size_t i = 0; i < sizeof ns / sizeof ns[0]; i++) {
@@ -147,14 +147,14 @@ START_TEST(test_ce_specials)
                                         "NaN in a counted row", "NaN in an ignored row",
                                         "+inf in a counted row", "masked counted row",
                                         "-inf elsewhere in a counted row" };
-    static const size_t ns[] = { 1, 4, 16, 19, 64, 77 };
+    static const size_t ns[] = { 1, 4, 16, 19, 64, 77, 130, 256 };
     enum { ROWS = 5 };
     int32_t labels[ROWS];
     for (size_t i = 0; i < sizeof ns / sizeof ns[0]; i++)
         for (int k = 0; k < 7; k++)
             for (int mode = 0; mode < 3; mode++) {
                 size_t n = ns[i], ld = n + 1;
-                float x0[ROWS * 78];
+                float x0[ROWS * 257];
                 make_batch(x0, ld, labels, ROWS, n, TST_N10,
                            mode == GRAD_IN_PLACE ? TST_CANARY : 0x7fc00000u);
                 labels[1] = (int32_t)(n - 1);
@@ -204,7 +204,7 @@ END_TEST
 START_TEST(test_ce_many_rows)
 {
     TST_BEGIN_ISA();
-    static const size_t ns[] = { 7, 100, 1000 };
+    static const size_t ns[] = { 7, 100, 200, 1000 };
     enum { ROWS = 300 };
     for (size_t i = 0; i < sizeof ns / sizeof ns[0]; i++)
         for (int kind = 0; kind < 3; kind++) {
