@@ -121,6 +121,15 @@ static inline struct smx_rowc smx_rowc_from_t(vf t, vf m)
     return c;
 }
 
+/* smx_rowc_make's constants for a plan with shift = 0, in smx_rowc_from_t's form (N in the
+ * table, magic the constant): the long-row passes then form t, n, r and the polynomial of
+ * their first vectors while the plan's N is still on its way from the max (the table's
+ * rebase and low wait for it).  The same bits as smx_rowc_make's. */
+static inline struct smx_rowc smx_rowc_make_n(const struct smx_row_plan *plan)
+{
+    return smx_rowc_from_t(vf_set1(0x1.8p23f + 1.0f - plan->neg_n), vf_set1(0.0f));
+}
+
 /* With `masked` (a constant after inlining), the lanes outside `in` come out +0 too: the
  * flush compare takes the mask (on AVX-512 at no cost, SMX_HAVE_KEEP_IN).  With nmin (NULL
  * or not, a constant after inlining), *nmin becomes its minimum with the n (x / ln2 to

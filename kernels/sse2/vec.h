@@ -140,6 +140,7 @@ static inline vf smx_row_reduce(vf x, vf *n_out) { return smx_sse2_exp_core(x, n
 #define SMX_HAVE_VSCALE
 typedef __m128d vscale;
 static inline vscale vscale_make(double s) { return _mm_set1_pd(s); }
+static inline vscale vscale_make_inv(double s, double inv) { (void)inv; return _mm_set1_pd(s); }
 static inline vf vf_scale(vf v, vscale s)
 {
     __m128 lo = _mm_cvtpd_ps(_mm_mul_pd(_mm_cvtps_pd(v), s));
