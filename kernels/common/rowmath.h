@@ -20,6 +20,9 @@
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "generic/exp_const.h"
 
@@ -38,6 +41,16 @@ struct smx_row_plan {
     double log_scale; /* shift + N ln2, so that logsumexp = log_scale + log(sum num) */
     float max;        /* the row max the plan was made from                           */
 };
+
+/* a * b + c: one rounding where the kernel's ISA has FMA (AVX2, AVX-512, AArch64), which
+ * rowmath's scalar steps use on the short rows' latency chain (C11 mode contracts nothing
+ * itself: each product and sum rounded and waited for apart); two elsewhere.  Every path of
+ * one ISA inlines the same steps, so its rows keep the same bits alone and in batches. */
+#if defined(__FMA__) || defined(__ARM_FEATURE_FMA)
+#define SMX_DFMA(a, b, c) __builtin_fma((a), (b), (c))
+#else
+#define SMX_DFMA(a, b, c) ((a) * (b) + (c))
+#endif
 
 /* {1/c_j, log c_j} for c_j = 1 + j/64, j = 0..64 (1/c_j as stored; rowmath.c). */
 extern const double smx_log_tab[65][2];
@@ -62,8 +75,9 @@ static inline double smx_log_w_normal(double w, double *inv_w)
     memcpy(&m, &mb, sizeof m);
     memcpy(&s, &sb, sizeof s);
     *inv_w = t0 * s;
-    double r = m * t0 - 1.0, r2 = r * r;
-    double p = (r + r2 * (-0.5 + r * (1.0 / 3))) + (r2 * r2) * (-0.25 + r * (0.2 - r * (1.0 / 6)));
+    double r = SMX_DFMA(m, t0, -1.0), r2 = r * r, r4 = r2 * r2;
+    double a = SMX_DFMA(r, 1.0 / 3, -0.5), b = SMX_DFMA(SMX_DFMA(r, -1.0 / 6, 0.2), r, -0.25);
+    double p = SMX_DFMA(r4, b, SMX_DFMA(r2, a, r));
     return (double)k * 0x1.62e42fefa39efp-1 + (t1 + p);
 }
 
@@ -97,7 +111,29 @@ static inline void smx_f2(double v, float *hi, float *lo)
     *lo = (float)(v - (double)h);
 }
 
-/* log-softmax and logsumexp: lse = log_scale + log(sum) as a float pair hi + lo. */
+/* v as a float pair hi + lo for log-softmax's subtraction: hi is v cut to 24 significant
+ * bits (toward zero; exact as a float), lo = v - hi (exact in double) rounded.  One AND
+ * where smx_f2 rounds twice (hi, then hi back to double for lo): the pair is on a short
+ * row's latency chain between its log(sum) and its first store.  |lo| < one unit of hi's
+ * last place instead of half of one; y = ((x - shift) - hi) - lo keeps the accuracy of
+ * smx_f2's pair (the subtraction of hi is exact where y is small, Sterbenz). */
+static inline void smx_f2_cut(double v, float *hi, float *lo)
+{
+    double h;
+#ifdef __SSE2__
+    h = _mm_cvtsd_f64(_mm_and_pd(_mm_set_sd(v),
+                                 _mm_castsi128_pd(_mm_set1_epi64x(~((INT64_C(1) << 29) - 1)))));
+#else
+    uint64_t bits;
+    memcpy(&bits, &v, sizeof bits);
+    bits &= ~((UINT64_C(1) << 29) - 1);
+    memcpy(&h, &bits, sizeof h);
+#endif
+    *hi = (float)h;
+    *lo = (float)(v - h);
+}
+
+/* logsumexp: lse = log_scale + log(sum) as a float pair hi + lo (hi rounded: the result). */
 static inline void smx_row_lse(const struct smx_row_plan *plan, double sum, float *hi, float *lo)
 {
     double inv;
@@ -110,7 +146,7 @@ static inline void smx_row_lse(const struct smx_row_plan *plan, double sum, floa
 static inline void smx_row_lse_shifted_log(const struct smx_row_plan *plan, double log_sum,
                                            float *hi, float *lo)
 {
-    smx_f2((plan->log_scale - (double)plan->shift) + log_sum, hi, lo);
+    smx_f2_cut((plan->log_scale - (double)plan->shift) + log_sum, hi, lo);
 }
 
 static inline void smx_row_lse_shifted(const struct smx_row_plan *plan, double sum, float *hi,
