@@ -201,7 +201,8 @@ void smx_log_softmax_f32(const float *x, float *y, size_t n)
 /* rows x n with leading dimension ld fits in size_t (as an element count). */
 static int extent_ok(size_t rows, size_t n, size_t ld)
 {
-    return rows == 0 || ld == 0 || rows - 1 <= (SIZE_MAX / sizeof(float) - n) / ld;
+    /* (a single row fits: n floats at x are the caller's; no division on that path) */
+    return rows <= 1 || ld == 0 || rows - 1 <= (SIZE_MAX / sizeof(float) - n) / ld;
 }
 
 static int rows_args_ok(const float *x, size_t ldx, const float *y, size_t ldy, size_t rows,
@@ -255,7 +256,8 @@ smx_status smx_cross_entropy_f32(const float *logits, size_t ldl, const int32_t 
             return SMX_EINVAL;
         counted++;
     }
-    double scale = counted ? 1.0 / (double)counted : 0.0;
+    /* (1 / 1 without a division: a single row's call has little else to do) */
+    double scale = counted > 1 ? 1.0 / (double)counted : (double)counted;
     double total = 0.0;
     if (n)
         total = kernels()->cross_entropy_rows(logits, ldl, labels, rows, n, grad, ldg, scale);

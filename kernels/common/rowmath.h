@@ -63,7 +63,25 @@ extern const double smx_log_tab[65][2];
  * absolute).  *inv_w gets 1/w to ~1% (for a correction term), 0 for w >= 2^1023.  NaN,
  * infinities, zero, negative and subnormal w (never on the hot path) go to libm's log in
  * smx_log_w; smx_log_w_normal is the rest, for positive, normal, finite w only. */
-static inline double smx_log_w_normal(double w, double *inv_w)
+/* log1p(r) for |r| <= 2^-7 (a little more is fine): with full, the series to r^6 in
+ * Estrin's form (three FMA steps after r); without, to r^3 (two), |error| <= r^4 / 4 <=
+ * 2^-30, for log-softmax, where that is below a hundredth of an ULP of max(1, |y|). */
+static inline double smx_log1p_series(double r, const int full)
+{
+    double r2 = r * r;
+    if (!full)
+        return SMX_DFMA(r2, SMX_DFMA(r, 1.0 / 3, -0.5), r);
+    double r4 = r2 * r2;
+    double a = SMX_DFMA(r, 1.0 / 3, -0.5), b = SMX_DFMA(SMX_DFMA(r, -1.0 / 6, 0.2), r, -0.25);
+    return SMX_DFMA(r4, b, SMX_DFMA(r2, a, r));
+}
+
+/* log w = c + p for positive, normal, finite w: returns p, the series of r (|p| < 2^-7),
+ * and sets *c = k ln2 + log c_j, the table step, which waits on w's exponent and the table
+ * read only, so it is formed while the series is: callers add p last (log-softmax
+ * subtracts c from x before p is there: smx_row_lse_split).  All of w >= 1 (every caller's)
+ * gives terms of one sign; for w just below 1, k ln2 + log 2 is exactly 0. */
+static inline double smx_log_w_split(double w, double *c, double *inv_w, const int full)
 {
     uint64_t bits;
     memcpy(&bits, &w, sizeof bits);
@@ -75,10 +93,14 @@ static inline double smx_log_w_normal(double w, double *inv_w)
     memcpy(&m, &mb, sizeof m);
     memcpy(&s, &sb, sizeof s);
     *inv_w = t0 * s;
-    double r = SMX_DFMA(m, t0, -1.0), r2 = r * r, r4 = r2 * r2;
-    double a = SMX_DFMA(r, 1.0 / 3, -0.5), b = SMX_DFMA(SMX_DFMA(r, -1.0 / 6, 0.2), r, -0.25);
-    double p = SMX_DFMA(r4, b, SMX_DFMA(r2, a, r));
-    return (double)k * 0x1.62e42fefa39efp-1 + (t1 + p);
+    *c = (double)k * 0x1.62e42fefa39efp-1 + t1;
+    return smx_log1p_series(SMX_DFMA(m, t0, -1.0), full);
+}
+
+static inline double smx_log_w_normal(double w, double *inv_w)
+{
+    double c, p = smx_log_w_split(w, &c, inv_w, 1);
+    return c + p;
 }
 
 static inline double smx_log_w(double w, double *inv_w)
@@ -90,16 +112,16 @@ static inline double smx_log_w(double w, double *inv_w)
     return smx_log_w_normal(w, inv_w);
 }
 
-/* log w of SMX_LOG_BATCH values at once, each positive, normal and finite: smx_log_w's
+/* smx_log_w_split of SMX_LOG_BATCH values at once, each positive, normal and finite: its
  * operations lane by lane, so the same bits, as a loop without branches that the compiler
  * vectorizes (AVX-512: 8 doubles, the table read lane by lane).  Log-softmax's batches of
  * short rows form their rows' logs so. */
 #define SMX_LOG_BATCH 8
-static inline void smx_log_w_batch(const double *w, double *out)
+static inline void smx_log_w_split_batch(const double *w, double *c, double *p)
 {
     for (int k = 0; k < SMX_LOG_BATCH; k++) {
         double inv_w;
-        out[k] = smx_log_w_normal(w[k], &inv_w);
+        p[k] = smx_log_w_split(w[k], &c[k], &inv_w, 0);
     }
 }
 
@@ -140,20 +162,31 @@ static inline void smx_row_lse(const struct smx_row_plan *plan, double sum, floa
     smx_f2(plan->log_scale + smx_log_w(sum, &inv), hi, lo);
 }
 
-/* log-softmax: lse - shift = (log_scale - shift) + log(sum) as a float pair hi + lo, from
- * log(sum) already formed (log-softmax's blocks form eight at once); the kernel subtracts
- * shift from x first, so a huge shift cannot swallow log(sum). */
-static inline void smx_row_lse_shifted_log(const struct smx_row_plan *plan, double log_sum,
-                                           float *hi, float *lo)
+/* log-softmax: lse - shift = ((log_scale - shift) + c) + p as a float pair hi + lo
+ * (smx_f2_cut), from log(sum)'s two parts c + p (smx_log_w_split; log-softmax's blocks form
+ * eight at once): (log_scale - shift) + c waits on sum's exponent and table read only, so
+ * it is there when the series is, and p is added last.  The kernel subtracts shift from x
+ * first, so a huge shift cannot swallow log(sum).  (Subtracting hi = that early part before
+ * p was there, and lo = the rest + p after, was faster still, but lo up to 2^-7 put x - hi
+ * in another binade than y near powers of two: log-softmax 1.48 ULP at 2^20 floats instead
+ * of 0.76.) */
+static inline void smx_row_lse_split(const struct smx_row_plan *plan, double c, double p,
+                                     float *hi, float *lo)
 {
-    smx_f2_cut((plan->log_scale - (double)plan->shift) + log_sum, hi, lo);
+    smx_f2_cut(((plan->log_scale - (double)plan->shift) + c) + p, hi, lo);
 }
 
 static inline void smx_row_lse_shifted(const struct smx_row_plan *plan, double sum, float *hi,
                                        float *lo)
 {
-    double inv;
-    smx_row_lse_shifted_log(plan, smx_log_w(sum, &inv), hi, lo);
+    double c, p, inv;
+    if (!(sum >= 0x1p-1022 && sum < INFINITY)) {
+        c = log(sum);
+        p = 0.0;
+    } else {
+        p = smx_log_w_split(sum, &c, &inv, 0);
+    }
+    smx_row_lse_split(plan, c, p, hi, lo);
 }
 
 /* log1p(u) for u >= 0 (NaN and +inf pass through), to ~1e-14 relative: log(w) of w = 1 + u
@@ -167,9 +200,9 @@ static inline double smx_log1p(double u)
         return u;
     double w = 1.0 + u;
     double c = u - (w - 1.0); /* w's rounding error: log1p(u) = log(w) + c / w */
-    double inv_w;
-    double log_w = smx_log_w(w, &inv_w);
-    return log_w + c * inv_w;
+    double inv_w, t;
+    double p = smx_log_w_split(w, &t, &inv_w, 1); /* w in [1, 2^801): normal */
+    return (t + c * inv_w) + p;
 }
 
 /* -log softmax[label] from the row plan's log_scale, the label's num, the others' sum and the
