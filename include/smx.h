@@ -151,7 +151,9 @@ SMX_API smx_status smx_log_softmax_rows_f32(const float *x, size_t ldx, float *y
  *   labels[i] < 0 means row i is ignored (does not count, gradient row zero).
  *   *loss = mean over counted rows of -log softmax(row)[label]; 0 if no row counts.
  *     Relative error <= 1e-6, also when the loss is tiny (confident rows use log1p of the
- *     other classes' sum, formed 2^100 larger when those terms are near FLT_MIN).  A NaN or
+ *     other classes' sum, formed 2^100 larger when those terms are near FLT_MIN); a loss
+ *     below FLT_MIN (a label above the rest by ~90 or more) is a subnormal float, within
+ *     2^-149 of the exact loss.  A NaN or
  *     +inf logit in a counted row gives a NaN loss (its log-softmax row is NaN); a -inf
  *     logit at the label, or a fully masked row, gives +inf.
  *   grad, if not NULL (leading dimension ldg): row i = (softmax(row i) - onehot(label i))

@@ -324,6 +324,65 @@ START_TEST(test_ce_long_forms)
 }
 END_TEST
 
+/* A single counted short or medium row takes a path of its own (no batch loop): its loss and
+ * gradient must have the bits the batch path gives the same row when it is the only one
+ * counted, with the gradient, over the logits and without one.  Rows of every length class
+ * (one vector and less, the four-, eight- and full short forms, the medium halves, the first
+ * long length) and kinds: N(0,10), N(0,40), confident (the label above the rest by 20 and by
+ * 100: the rescue), +1000 (the shifted plan), half masked, the label masked, a NaN. */
+START_TEST(test_ce_single_row_forms)
+{
+    TST_BEGIN_ISA();
+    static const size_t ns[] = { 1, 7, 16, 33, 64, 100, 128, 129, 200, 256, 257 };
+    enum { ROWS = 3, KINDS = 8 };
+    for (size_t i = 0; i < sizeof ns / sizeof ns[0]; i++) {
+        size_t n = ns[i];
+        float *x = tst_alloc(ROWS * n), *g = tst_alloc(ROWS * n), *g1 = tst_alloc(n);
+        float *xi = tst_alloc(n);
+        for (int kind = 0; kind < KINDS; kind++) {
+            tst_ctx("one row n=%zu kind %d alone and in a batch", n, kind);
+            for (size_t r = 0; r < ROWS; r++)
+                tst_fill(x + r * n, n, kind == 1 ? TST_N40 : kind == 4 ? TST_OFF1000
+                                       : kind == 5 ? TST_MASKED50 : TST_N10);
+            float *row = x + n; /* the middle row is the one counted */
+            int32_t label = (int32_t)(tst_rand_u64() % n);
+            if (kind == 2 || kind == 3) {
+                float top = -INFINITY;
+                for (size_t k = 0; k < n; k++)
+                    top = (int32_t)k != label && row[k] > top ? row[k] : top;
+                row[label] = (n == 1 ? 0.0f : top) + (kind == 2 ? 20.0f : 100.0f);
+            }
+            if (kind == 5)
+                row[label] = (float)tst_normal();
+            if (kind == 6)
+                row[label] = -INFINITY;
+            if (kind == 7)
+                row[(size_t)label ^ (n > 1)] = NAN;
+            int32_t only[ROWS] = { -1, label, -1 };
+            float l1, l2, l3, l4;
+            ck_assert_int_eq(smx_cross_entropy_f32(row, n, &label, 1, n, &l1, g1, n), SMX_OK);
+            ck_assert_int_eq(smx_cross_entropy_f32(x, n, only, ROWS, n, &l2, g, n), SMX_OK);
+            ck_assert_int_eq(smx_cross_entropy_f32(row, n, &label, 1, n, &l3, NULL, n), SMX_OK);
+            memcpy(xi, row, n * sizeof *xi);
+            ck_assert_int_eq(smx_cross_entropy_f32(xi, n, &label, 1, n, &l4, xi, n), SMX_OK);
+            TST_ASSERT(tst_bits(l1) == tst_bits(l2) && tst_bits(l1) == tst_bits(l3) &&
+                           tst_bits(l1) == tst_bits(l4),
+                       "%s: loss %a alone, %a in the batch, %a without the gradient, %a over "
+                       "the logits [%s]", tst_isa_str(), (double)l1, (double)l2, (double)l3,
+                       (double)l4, tst_ctx_str());
+            chk_same_row(g + n, g1, n, 1);
+            chk_same_row(xi, g1, n, 1);
+            if (kind != 7)
+                run_ce(row, n, &label, 1, n, GRAD_SEPARATE, n);
+        }
+        free(x);
+        free(g);
+        free(g1);
+        free(xi);
+    }
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("xent");
@@ -335,5 +394,6 @@ int main(void)
     tst_add_isa_test(tc, test_ce_large);
     tst_add_isa_test(tc, test_ce_long_forms);
     tst_add_isa_test(tc, test_ce_many_rows);
+    tst_add_isa_test(tc, test_ce_single_row_forms);
     return tst_run(s);
 }
