@@ -55,14 +55,6 @@ struct smx_row_plan {
 /* {1/c_j, log c_j} for c_j = 1 + j/64, j = 0..64 (1/c_j as stored; rowmath.c). */
 extern const double smx_log_tab[65][2];
 
-/* log(w) without a division or a call (glibc's log is a call, which costs the vector code
- * around it its registers; short rows feel it): w = 2^k m, m in [1, 2); c_j = 1 + j/64 the
- * nearest to m; r = m / c_j - 1 (|r| <= 2^-7; exact for j = 0, so log w stays accurate
- * relative to a tiny log w), and log m = log c_j + log1p(r), the series to r^6.  Measured
- * against logl: 4e-14 relative for w >= 1 (below 1 and near it, k ln2 cancels: ~1e-16
- * absolute).  *inv_w gets 1/w to ~1% (for a correction term), 0 for w >= 2^1023.  NaN,
- * infinities, zero, negative and subnormal w (never on the hot path) go to libm's log in
- * smx_log_w; smx_log_w_normal is the rest, for positive, normal, finite w only. */
 /* log1p(r) for |r| <= 2^-7 (a little more is fine): with full, the series to r^6 in
  * Estrin's form (three FMA steps after r); without, to r^3 (two), |error| <= r^4 / 4 <=
  * 2^-30, for log-softmax, where that is below a hundredth of an ULP of max(1, |y|). */
@@ -76,11 +68,19 @@ static inline double smx_log1p_series(double r, const int full)
     return SMX_DFMA(r4, b, SMX_DFMA(r2, a, r));
 }
 
-/* log w = c + p for positive, normal, finite w: returns p, the series of r (|p| < 2^-7),
- * and sets *c = k ln2 + log c_j, the table step, which waits on w's exponent and the table
- * read only, so it is formed while the series is: callers add p last (log-softmax
- * subtracts c from x before p is there: smx_row_lse_split).  All of w >= 1 (every caller's)
- * gives terms of one sign; for w just below 1, k ln2 + log 2 is exactly 0. */
+/* log(w) without a division or a call (glibc's log is a call, which costs the vector code
+ * around it its registers; short rows feel it): w = 2^k m, m in [1, 2); c_j = 1 + j/64 the
+ * nearest to m; r = m / c_j - 1 (|r| <= 2^-7; exact for j = 0, so log w stays accurate
+ * relative to a tiny log w), and log m = log c_j + log1p(r), the series to r^6.  Measured
+ * against logl: 4e-14 relative for w >= 1 (below 1 and near it, k ln2 cancels: ~1e-16
+ * absolute).  *inv_w gets 1/w to ~1% (for a correction term), 0 for w >= 2^1023.  NaN,
+ * infinities, zero, negative and subnormal w (never on the hot path) go to libm's log in
+ * smx_log_w_parts (and so smx_log_w); smx_log_w_split is the rest, for positive, normal,
+ * finite w only.  It gives log w as c + p: it returns p, the series of r (|p| < 2^-7), and
+ * sets *c = k ln2 + log c_j, the table step, which waits on w's exponent and the table read
+ * only, so it is formed while the series is: callers add p last (smx_row_lse_split,
+ * smx_log1p).  All of w >= 1 (every caller's) gives terms of one sign; for w just below 1,
+ * k ln2 + log 2 is exactly 0. */
 static inline double smx_log_w_split(double w, double *c, double *inv_w, const int full)
 {
     uint64_t bits;
@@ -97,19 +97,21 @@ static inline double smx_log_w_split(double w, double *c, double *inv_w, const i
     return smx_log1p_series(SMX_DFMA(m, t0, -1.0), full);
 }
 
-static inline double smx_log_w_normal(double w, double *inv_w)
+/* smx_log_w_split for any w: the non-normal ones (p = 0, *c = libm's log, *inv_w = 0). */
+static inline double smx_log_w_parts(double w, double *c, double *inv_w, const int full)
 {
-    double c, p = smx_log_w_split(w, &c, inv_w, 1);
-    return c + p;
+    if (!(w >= 0x1p-1022 && w < INFINITY)) {
+        *inv_w = 0.0;
+        *c = log(w);
+        return 0.0;
+    }
+    return smx_log_w_split(w, c, inv_w, full);
 }
 
 static inline double smx_log_w(double w, double *inv_w)
 {
-    if (!(w >= 0x1p-1022 && w < INFINITY)) {
-        *inv_w = 0.0;
-        return log(w);
-    }
-    return smx_log_w_normal(w, inv_w);
+    double c, p = smx_log_w_parts(w, &c, inv_w, 1);
+    return c + p;
 }
 
 /* smx_log_w_split of SMX_LOG_BATCH values at once, each positive, normal and finite: its
@@ -179,13 +181,7 @@ static inline void smx_row_lse_split(const struct smx_row_plan *plan, double c, 
 static inline void smx_row_lse_shifted(const struct smx_row_plan *plan, double sum, float *hi,
                                        float *lo)
 {
-    double c, p, inv;
-    if (!(sum >= 0x1p-1022 && sum < INFINITY)) {
-        c = log(sum);
-        p = 0.0;
-    } else {
-        p = smx_log_w_split(sum, &c, &inv, 0);
-    }
+    double c, inv, p = smx_log_w_parts(sum, &c, &inv, 0);
     smx_row_lse_split(plan, c, p, hi, lo);
 }
 
