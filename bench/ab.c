@@ -5,7 +5,7 @@
  *   smx_ab LIB - OPA/OPB N ROWS      e.g. smx_ab build/libsmx.so.0.1.0 - sm/ce 64 1
  *
  * OP: sm (softmax), lsm (log-softmax), ce (cross-entropy with gradient), cel (loss only),
- * lse (logsumexp, row by row), sum (row by row), exp (n * rows floats).  ROWS == 1 calls smx_softmax_f32 and
+ * lse (logsumexp), sum, max, argmax (row by row), exp (n * rows floats).  ROWS == 1 calls smx_softmax_f32 and
  * smx_log_softmax_f32, as the benchmark's single rows do; more rows call the _rows
  * functions.  A shared VM's speed drifts over seconds, which a before/after pair of
  * benchmark runs minutes apart cannot tell from a change: here each of 21 rounds times A
@@ -34,15 +34,17 @@ typedef int (*rows_fn)(const float *, size_t, float *, size_t, size_t, size_t);
 typedef int (*ce_fn)(const float *, size_t, const int32_t *, size_t, size_t, float *, float *,
                      size_t);
 typedef float (*red_fn)(const float *, size_t);
+typedef int64_t (*arg_fn)(const float *, size_t);
 
 struct lib {
     vec_fn sm, lsm, ex;
     rows_fn smr, lsmr;
     ce_fn ce;
-    red_fn lse, sum;
+    red_fn lse, sum, max;
+    arg_fn argmax;
 };
 
-enum op { OP_SM, OP_LSM, OP_CE, OP_CEL, OP_LSE, OP_SUM, OP_EXP };
+enum op { OP_SM, OP_LSM, OP_CE, OP_CEL, OP_LSE, OP_SUM, OP_MAX, OP_ARGMAX, OP_EXP };
 
 static float *X, *Y;
 static int32_t *L;
@@ -74,16 +76,18 @@ static void *load(const char *path, struct lib *l)
     l->ce = (ce_fn)sym(h, "smx_cross_entropy_f32");
     l->lse = (red_fn)sym(h, "smx_logsumexp_f32");
     l->sum = (red_fn)sym(h, "smx_sum_f32");
+    l->max = (red_fn)sym(h, "smx_max_f32");
+    l->argmax = (arg_fn)sym(h, "smx_argmax_f32");
     return h;
 }
 
 static enum op parse_op(const char *s)
 {
-    static const char *const names[] = { "sm", "lsm", "ce", "cel", "lse", "sum", "exp" };
-    for (int i = 0; i < 7; i++)
+    static const char *const names[] = { "sm", "lsm", "ce", "cel", "lse", "sum", "max", "argmax", "exp" };
+    for (int i = 0; i < 9; i++)
         if (!strcmp(s, names[i]))
             return (enum op)i;
-    fprintf(stderr, "smx_ab: unknown operation '%s' (sm lsm ce cel lse sum exp)\n", s);
+    fprintf(stderr, "smx_ab: unknown operation '%s' (sm lsm ce cel lse sum max argmax exp)\n", s);
     exit(2);
 }
 
@@ -119,6 +123,16 @@ static void run(const struct lib *l, enum op op)
     case OP_SUM:
         for (size_t r = 0; r < R; r++)
             s += l->sum(X + r * N, N);
+        sink = s;
+        break;
+    case OP_MAX:
+        for (size_t r = 0; r < R; r++)
+            s += l->max(X + r * N, N);
+        sink = s;
+        break;
+    case OP_ARGMAX:
+        for (size_t r = 0; r < R; r++)
+            s += (float)l->argmax(X + r * N, N);
         sink = s;
         break;
     case OP_EXP:
@@ -169,7 +183,7 @@ int main(int argc, char **argv)
     if (argc != 6) {
         fprintf(stderr, "usage: smx_ab LIB_A LIB_B OP N ROWS\n"
                         "       smx_ab LIB - OPA/OPB N ROWS\n"
-                        "OP: sm lsm ce cel lse sum exp; env SD, LAB, OFF, SMX_ISA (see bench/ab.c)\n");
+                        "OP: sm lsm ce cel lse sum max argmax exp; env SD, LAB, OFF, SMX_ISA (see bench/ab.c)\n");
         return 2;
     }
     struct lib a, b;

@@ -50,6 +50,7 @@ static inline double vf_hsum_d(vf v)
 }
 static inline vm vm_none(void) { return 0; }
 static inline vm vm_or_nan(vm m, vf v) { return m | _mm512_cmp_ps_mask(v, v, _CMP_UNORD_Q); }
+static inline vm vm_or_nan2(vm m, vf a, vf b) { return m | _mm512_cmp_ps_mask(a, b, _CMP_UNORD_Q); }
 static inline int vm_any(vm m) { return m != 0; }
 static inline int vf_any_eq(vf a, vf b) { return _mm512_cmp_ps_mask(a, b, _CMP_EQ_OQ) != 0; }
 static inline vf vf_sel_eq(vf a, vf b, vf v, vf w) { return _mm512_mask_blend_ps(_mm512_cmp_ps_mask(a, b, _CMP_EQ_OQ), v, w); }

@@ -100,6 +100,10 @@ static inline double vf_hsum_d(vf v)
 static inline vm vm_none(void) { return vdupq_n_u32(0); }
 /* v == v fails exactly in the NaN lanes. */
 static inline vm vm_or_nan(vm m, vf v) { return vorrq_u32(m, vmvnq_u32(vceqq_f32(v, v))); }
+static inline vm vm_or_nan2(vm m, vf a, vf b)
+{
+    return vorrq_u32(m, vmvnq_u32(vandq_u32(vceqq_f32(a, a), vceqq_f32(b, b))));
+}
 static inline int vm_any(vm m) { return vmaxvq_u32(m) != 0; }
 static inline int vf_any_eq(vf a, vf b) { return vmaxvq_u32(vceqq_f32(a, b)) != 0; }
 static inline vf vf_sel_eq(vf a, vf b, vf v, vf w) { return vbslq_f32(vceqq_f32(a, b), w, v); }

@@ -21,6 +21,7 @@
  *   vd, vd_zero(), vd_add_f(acc,v), vd_hsum(acc)   VL double lanes: acc + (double)v; vd_zero
  *                            is -0.0 in every lane (adding to it is exact: compilers drop it)
  *   vm_none(), vm_or_nan(m,v), vm_any(m)      collect "some lane was NaN"
+ *   vm_or_nan2(m,a,b)        the same for two vectors (one unordered compare on x86)
  *   vf_any_eq(a,b)           1 if some lane has a == b
  *   vf_sel_eq(a,b,v,w)       lanes where a == b from w, the others from v
  *   vf_iota()                lane i holds i
@@ -91,6 +92,7 @@ static inline float vf_first(vf v) { return v; }
 static inline double vf_hsum_d(vf v) { return (double)v; }
 static inline vm vm_none(void) { return 0; }
 static inline vm vm_or_nan(vm m, vf v) { return m | (v != v); }
+static inline vm vm_or_nan2(vm m, vf a, vf b) { return m | __builtin_isunordered(a, b); }
 static inline int vm_any(vm m) { return m; }
 static inline int vf_any_eq(vf a, vf b) { return a == b; }
 static inline vf vf_sel_eq(vf a, vf b, vf v, vf w) { return a == b ? w : v; }

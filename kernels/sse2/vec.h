@@ -84,6 +84,7 @@ static inline double vf_hsum_d(vf v)
 }
 static inline vm vm_none(void) { return _mm_setzero_ps(); }
 static inline vm vm_or_nan(vm m, vf v) { return _mm_or_ps(m, _mm_cmpunord_ps(v, v)); }
+static inline vm vm_or_nan2(vm m, vf a, vf b) { return _mm_or_ps(m, _mm_cmpunord_ps(a, b)); }
 static inline int vm_any(vm m) { return _mm_movemask_ps(m) != 0; }
 static inline int vf_any_eq(vf a, vf b) { return _mm_movemask_ps(_mm_cmpeq_ps(a, b)) != 0; }
 static inline vf vf_sel_eq(vf a, vf b, vf v, vf w)
