@@ -91,6 +91,15 @@ static enum op parse_op(const char *s)
     exit(2);
 }
 
+/* f over each of the R rows, the results kept from being optimised away. */
+static void rowwise(red_fn f)
+{
+    float s = 0.0f;
+    for (size_t r = 0; r < R; r++)
+        s += f(X + r * N, N);
+    sink = s;
+}
+
 static void run(const struct lib *l, enum op op)
 {
     float loss, s = 0.0f;
@@ -116,19 +125,13 @@ static void run(const struct lib *l, enum op op)
         sink = loss;
         break;
     case OP_LSE:
-        for (size_t r = 0; r < R; r++)
-            s += l->lse(X + r * N, N);
-        sink = s;
+        rowwise(l->lse);
         break;
     case OP_SUM:
-        for (size_t r = 0; r < R; r++)
-            s += l->sum(X + r * N, N);
-        sink = s;
+        rowwise(l->sum);
         break;
     case OP_MAX:
-        for (size_t r = 0; r < R; r++)
-            s += l->max(X + r * N, N);
-        sink = s;
+        rowwise(l->max);
         break;
     case OP_ARGMAX:
         for (size_t r = 0; r < R; r++)
