@@ -84,7 +84,7 @@ static inline vm vm_none(void) { return _mm256_setzero_ps(); }
 static inline vm vm_or_nan(vm m, vf v) { return _mm256_or_ps(m, _mm256_cmp_ps(v, v, _CMP_UNORD_Q)); }
 static inline vm vm_or_nan2(vm m, vf a, vf b) { return _mm256_or_ps(m, _mm256_cmp_ps(a, b, _CMP_UNORD_Q)); }
 static inline int vm_any(vm m) { return _mm256_movemask_ps(m) != 0; }
-static inline int vf_any_eq(vf a, vf b) { return _mm256_movemask_ps(_mm256_cmp_ps(a, b, _CMP_EQ_OQ)) != 0; }
+static inline unsigned vf_eq_bits(vf a, vf b) { return (unsigned)_mm256_movemask_ps(_mm256_cmp_ps(a, b, _CMP_EQ_OQ)); }
 static inline vf vf_sel_eq(vf a, vf b, vf v, vf w) { return _mm256_blendv_ps(v, w, _mm256_cmp_ps(a, b, _CMP_EQ_OQ)); }
 static inline vf vf_iota(void) { return _mm256_set_ps(7, 6, 5, 4, 3, 2, 1, 0); }
 

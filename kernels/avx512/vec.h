@@ -52,7 +52,7 @@ static inline vm vm_none(void) { return 0; }
 static inline vm vm_or_nan(vm m, vf v) { return m | _mm512_cmp_ps_mask(v, v, _CMP_UNORD_Q); }
 static inline vm vm_or_nan2(vm m, vf a, vf b) { return m | _mm512_cmp_ps_mask(a, b, _CMP_UNORD_Q); }
 static inline int vm_any(vm m) { return m != 0; }
-static inline int vf_any_eq(vf a, vf b) { return _mm512_cmp_ps_mask(a, b, _CMP_EQ_OQ) != 0; }
+static inline unsigned vf_eq_bits(vf a, vf b) { return _mm512_cmp_ps_mask(a, b, _CMP_EQ_OQ); }
 static inline vf vf_sel_eq(vf a, vf b, vf v, vf w) { return _mm512_mask_blend_ps(_mm512_cmp_ps_mask(a, b, _CMP_EQ_OQ), v, w); }
 static inline vf vf_iota(void) { return _mm512_set_ps(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0); }
 

@@ -105,7 +105,11 @@ static inline vm vm_or_nan2(vm m, vf a, vf b)
     return vorrq_u32(m, vmvnq_u32(vandq_u32(vceqq_f32(a, a), vceqq_f32(b, b))));
 }
 static inline int vm_any(vm m) { return vmaxvq_u32(m) != 0; }
-static inline int vf_any_eq(vf a, vf b) { return vmaxvq_u32(vceqq_f32(a, b)) != 0; }
+static inline unsigned vf_eq_bits(vf a, vf b)
+{
+    static const uint32_t bit[4] = { 1, 2, 4, 8 };
+    return vaddvq_u32(vandq_u32(vceqq_f32(a, b), vld1q_u32(bit)));
+}
 static inline vf vf_sel_eq(vf a, vf b, vf v, vf w) { return vbslq_f32(vceqq_f32(a, b), w, v); }
 static inline vf vf_iota(void)
 {

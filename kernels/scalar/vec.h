@@ -22,7 +22,7 @@
  *                            is -0.0 in every lane (adding to it is exact: compilers drop it)
  *   vm_none(), vm_or_nan(m,v), vm_any(m)      collect "some lane was NaN"
  *   vm_or_nan2(m,a,b)        the same for two vectors (one unordered compare on x86)
- *   vf_any_eq(a,b)           1 if some lane has a == b
+ *   vf_eq_bits(a,b)          bit i set where lane i has a == b (bits VL and up clear)
  *   vf_sel_eq(a,b,v,w)       lanes where a == b from w, the others from v
  *   vf_iota()                lane i holds i
  */
@@ -94,7 +94,7 @@ static inline vm vm_none(void) { return 0; }
 static inline vm vm_or_nan(vm m, vf v) { return m | (v != v); }
 static inline vm vm_or_nan2(vm m, vf a, vf b) { return m | __builtin_isunordered(a, b); }
 static inline int vm_any(vm m) { return m; }
-static inline int vf_any_eq(vf a, vf b) { return a == b; }
+static inline unsigned vf_eq_bits(vf a, vf b) { return a == b; }
 static inline vf vf_sel_eq(vf a, vf b, vf v, vf w) { return a == b ? w : v; }
 static inline vf vf_iota(void) { return 0.0f; }
 

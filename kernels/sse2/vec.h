@@ -86,7 +86,7 @@ static inline vm vm_none(void) { return _mm_setzero_ps(); }
 static inline vm vm_or_nan(vm m, vf v) { return _mm_or_ps(m, _mm_cmpunord_ps(v, v)); }
 static inline vm vm_or_nan2(vm m, vf a, vf b) { return _mm_or_ps(m, _mm_cmpunord_ps(a, b)); }
 static inline int vm_any(vm m) { return _mm_movemask_ps(m) != 0; }
-static inline int vf_any_eq(vf a, vf b) { return _mm_movemask_ps(_mm_cmpeq_ps(a, b)) != 0; }
+static inline unsigned vf_eq_bits(vf a, vf b) { return (unsigned)_mm_movemask_ps(_mm_cmpeq_ps(a, b)); }
 static inline vf vf_sel_eq(vf a, vf b, vf v, vf w)
 {
     __m128 eq = _mm_cmpeq_ps(a, b);
