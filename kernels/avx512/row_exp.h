@@ -24,12 +24,16 @@ static inline vtab vtab_rebase(vtab thb, vf t)
 }
 /* The dropped lanes need no zeroing here: vf_fma_keep's zero-masking keeps them from forming
  * anything (a zeroing add measured the same, sharp rows included). */
-static inline vf vtab_pow2_keep(vkeep k, vtab thb, vf t)
+static inline vf vtab_pow2(vtab thb, vf t)
 {
     __m512i ti = _mm512_castps_si512(t);
-    (void)k;
     return _mm512_castsi512_ps(_mm512_add_epi32(_mm512_permutexvar_epi32(ti, thb),
                                                 _mm512_slli_epi32(ti, 23 - SMX_TEXP_BITS)));
+}
+static inline vf vtab_pow2_keep(vkeep k, vtab thb, vf t)
+{
+    (void)k;
+    return vtab_pow2(thb, t);
 }
 static inline vf vtab_pick(vtab c0, vf t)
 {

@@ -6,6 +6,7 @@
  *   vtab                       a table of 2^SMX_TEXP_BITS 32-bit entries in a register
  *   vtab_load(p)               load one
  *   vtab_rebase(thb, t)        each entry minus t's bits shifted left by 23 (mod 2^32)
+ *   vtab_pow2(thb, t)          Th_j * 2^(k-N) from t's bits, every lane
  *   vtab_pow2_keep(k, thb, t)  Th_j * 2^(k-N) from t's bits (the entry picked by t's low
  *                              SMX_TEXP_BITS bits plus t's bits shifted left by 23 - BITS)
  *                              in the lanes k keeps; elsewhere +0, or anything where
@@ -81,6 +82,7 @@ static const float smx_texp_c0[8] __attribute__((aligned(32))) = {
 
 struct smx_rowc {
     vf shift, magic, low; /* low = N - 126 (+ 2^-BITS where shift = 0: smx_rowc_make) */
+    vf xlo;               /* low ln2: smx_row_exp_clamp's clamp */
     vtab thb, c0;
 };
 
@@ -91,12 +93,14 @@ struct smx_rowc {
  * belongs to an output below 2^-126, and low is N - 126 + 2^-BITS, which flushes that n too.
  * (A plan with shift != 0 has N = 0 and a sum of at least 1 only: N - 126 there.) */
 #define SMX_TEXP_STEP (1.0f / (1 << SMX_TEXP_BITS))
+#define SMX_TEXP_LN2F 0x1.62e43p-1f /* ln 2 rounded to float */
 
 static inline struct smx_rowc smx_rowc_make(const struct smx_row_plan *plan)
 {
     float low = -plan->neg_n - 126.0f + (plan->shift == 0.0f ? SMX_TEXP_STEP : 0.0f);
     struct smx_rowc c = {
         vf_set1(plan->shift), vf_set1(SMX_TEXP_MAGIC + plan->neg_n), vf_set1(low),
+        vf_set1(low * SMX_TEXP_LN2F),
         vtab_load(smx_texp_thb), vtab_load(smx_texp_c0),
     };
     return c;
@@ -113,9 +117,10 @@ static inline struct smx_rowc smx_rowc_make(const struct smx_row_plan *plan)
 static inline struct smx_rowc smx_rowc_from_t(vf t, vf m)
 {
     (void)m;
+    vf low = vf_add(vf_sub(t, vf_set1(0x1.8p23f + 127.0f)), vf_set1(SMX_TEXP_STEP));
     struct smx_rowc c = {
-        vf_set1(0.0f), vf_set1(SMX_TEXP_MAGIC),
-        vf_add(vf_sub(t, vf_set1(0x1.8p23f + 127.0f)), vf_set1(SMX_TEXP_STEP)),
+        vf_set1(0.0f), vf_set1(SMX_TEXP_MAGIC), low,
+        vf_mul(low, vf_set1(SMX_TEXP_LN2F)),
         vtab_rebase(vtab_load(smx_texp_thb), vf_sub(t, vf_set1(1.0f))), vtab_load(smx_texp_c0),
     };
     return c;
@@ -157,6 +162,31 @@ static inline __attribute__((always_inline)) vf smx_row_exp_m(vf x, const struct
 static inline __attribute__((always_inline)) vf smx_row_exp(vf x, const struct smx_rowc *c)
 {
     return smx_row_exp_m(x, c, vkeep_all(), 0, NULL);
+}
+
+/* smx_row_exp for the long rows' passes with a plan of shift = 0 (SMX_ADD_N), x clamped below
+ * at xlo = low ln2 instead of the flush: every lane's n is then at least low (the grid point
+ * nearest xlo / ln2 is low itself, half a step away from the next), so no num is below
+ * 2^(low - N - 2^-(BITS+1)) = 2^(-126 + 2^-(BITS+1)), and the lanes clamped there (x below
+ * xlo, num below 2^(-126 + 1.5 2^-BITS) <= 2^-125.8) get that tiny normal num where
+ * smx_row_exp gives +0 (or, just below xlo, the exact one).  That is the same output, as
+ * every such num goes on into a sum >= 2^0.5 (moved in double by less than n 2^-125.8, far
+ * below its last bit) or through vf_scale, whose flush drops every v below 2^-126 / s with
+ * s <= 1 / sum <= 2^-0.5, so every v below 2^-125.5: one max in place of the flush compare
+ * and the flush's two ANDs (AVX2; AVX-512's flush is free, and the max measured slower
+ * there: generic/softmax.inc).  A NaN x stays NaN (vf_max returns its second operand).
+ * Plans with shift != 0 have a sum of 1 only, and take smx_row_exp.  Checked on every float
+ * of a row's range: tests/row_exp_exhaustive.c. */
+static inline __attribute__((always_inline)) vf smx_row_exp_clamp(vf x, const struct smx_rowc *c)
+{
+    x = vf_max(c->xlo, x);
+    vf t = vf_fma(x, vf_set1(SMX_LOG2E), c->magic);
+    vf n = vf_sub(t, c->magic);
+    vf r = vf_fma(n, vf_set1(-SMX_LN2_HI), x);
+    r = vf_fma(n, vf_set1(-SMX_LN2_LO), r);
+    vf ths = vtab_pow2(c->thb, t);
+    vf p = smx_texp_poly(r, vtab_pick(c->c0, t));
+    return vf_fma(ths, p, ths);
 }
 
 #endif
