@@ -27,15 +27,15 @@ static inline vtab vtab_rebase(vtab thb, vf t)
 {
     return _mm256_sub_epi32(thb, _mm256_slli_epi32(_mm256_castps_si256(t), 23));
 }
-/* Zeroed in the dropped lanes: their wrapped bits may be a subnormal, and the FMA after
- * forms every lane (the flush's AND comes after it), a subnormal product there costing an
- * assist on Intel: 4096 rows of 128 N(0,30) logits 1.5x slower without this AND. */
 static inline vf vtab_pow2(vtab thb, vf t)
 {
     __m256i ti = _mm256_castps_si256(t);
     return _mm256_castsi256_ps(_mm256_add_epi32(_mm256_permutevar8x32_epi32(thb, ti),
                                                 _mm256_slli_epi32(ti, 23 - SMX_TEXP_BITS)));
 }
+/* Zeroed in the dropped lanes: their wrapped bits may be a subnormal, and the FMA after
+ * forms every lane (the flush's AND comes after it), a subnormal product there costing an
+ * assist on Intel: 4096 rows of 128 N(0,30) logits 1.5x slower without this AND. */
 static inline vf vtab_pow2_keep(vkeep k, vtab thb, vf t) { return _mm256_andnot_ps(k, vtab_pow2(thb, t)); }
 static inline vf vtab_pick(vtab c0, vf t)
 {

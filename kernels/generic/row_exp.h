@@ -135,6 +135,13 @@ static inline struct smx_rowc smx_rowc_make_n(const struct smx_row_plan *plan)
     return smx_rowc_from_t(vf_set1(0x1.8p23f + 1.0f - plan->neg_n), vf_set1(0.0f));
 }
 
+/* r = x - n ln2 of the algorithm above, in two steps (the first exact).  (smx_row_exp_m and
+ * smx_row_exp_clamp differ only in how the lanes below the range are kept out.) */
+static inline __attribute__((always_inline)) vf smx_texp_r(vf x, vf n)
+{
+    return vf_fma(n, vf_set1(-SMX_LN2_LO), vf_fma(n, vf_set1(-SMX_LN2_HI), x));
+}
+
 /* With `masked` (a constant after inlining), the lanes outside `in` come out +0 too: the
  * flush compare takes the mask (on AVX-512 at no cost, SMX_HAVE_KEEP_IN).  With nmin (NULL
  * or not, a constant after inlining), *nmin becomes its minimum with the n (x / ln2 to
@@ -150,8 +157,7 @@ static inline __attribute__((always_inline)) vf smx_row_exp_m(vf x, const struct
     vkeep keep = masked ? vf_keep_ge_in(in, n, c->low) : vf_keep_ge(n, c->low);
     if (nmin)
         *nmin = vf_min_keep(*nmin, keep, n);
-    vf r = vf_fma(n, vf_set1(-SMX_LN2_HI), x);
-    r = vf_fma(n, vf_set1(-SMX_LN2_LO), r);
+    vf r = smx_texp_r(x, n);
     /* No dropped lane may form a subnormal (an assist on Intel): vtab_pow2_keep zeroes
      * their 2^(k-N) where the ISA's FMA forms every lane (AVX2). */
     vf ths = vtab_pow2_keep(keep, c->thb, t);
@@ -182,8 +188,7 @@ static inline __attribute__((always_inline)) vf smx_row_exp_clamp(vf x, const st
     x = vf_max(c->xlo, x);
     vf t = vf_fma(x, vf_set1(SMX_LOG2E), c->magic);
     vf n = vf_sub(t, c->magic);
-    vf r = vf_fma(n, vf_set1(-SMX_LN2_HI), x);
-    r = vf_fma(n, vf_set1(-SMX_LN2_LO), r);
+    vf r = smx_texp_r(x, n);
     vf ths = vtab_pow2(c->thb, t);
     vf p = smx_texp_poly(r, vtab_pick(c->c0, t));
     return vf_fma(ths, p, ths);
