@@ -150,6 +150,49 @@ START_TEST(test_rows_same_bits_as_single)
 }
 END_TEST
 
+/* Softmax's long rows scale in two operations where every v*lo is normal, else in vf_scale's
+ * four or five, and the two must give the same bits: a batch (three passes, the short scale
+ * where the row qualifies), a row alone (the chunked form: the short scale on AVX2, not on
+ * AVX-512) and a row alone in place (three passes, always vf_scale).  Rows spread uniformly
+ * over widths 56 to 96 below their max, where the choice flips (a spread of ~70), some with
+ * one element at -inf, each row also checked against the exact softmax. */
+START_TEST(test_rows_fast_scale_same_bits)
+{
+    TST_BEGIN_ISA();
+    static const size_t ns[] = { 300, 1000, 2053, 4096 };
+    const size_t rows = 4;
+    for (size_t i = 0; i < sizeof ns / sizeof ns[0]; i++)
+        for (int wq = 0; wq <= (tst_quick() ? 40 : 160); wq++) {
+            size_t n = ns[i];
+            double w = 56.0 + (tst_quick() ? 1.0 : 0.25) * wq;
+            float *x = tst_alloc(rows * n), *y = tst_alloc(rows * n), *y1 = tst_alloc(n),
+                  *y2 = tst_alloc(n);
+            for (size_t r = 0; r < rows; r++) {
+                double m = 100.0 * tst_uniform() - 50.0;
+                for (size_t k = 0; k < n; k++)
+                    x[r * n + k] = (float)(m - w * tst_uniform());
+                x[r * n + (r * 37) % n] = (float)m;
+                x[r * n + (r * 91 + 5) % n] = (float)(m - w);
+            }
+            x[3 * n + n / 2] = -INFINITY;
+            tst_ctx("softmax n=%zu spread %g: batch, alone, in place", n, w);
+            ck_assert_int_eq(smx_softmax_rows_f32(x, n, y, n, rows, n), SMX_OK);
+            for (size_t r = 0; r < rows; r++) {
+                smx_softmax_f32(x + r * n, y1, n);
+                memcpy(y2, x + r * n, n * sizeof *y2);
+                smx_softmax_f32(y2, y2, n);
+                chk_same_row(y + r * n, y1, n, r);
+                chk_same_row(y2, y1, n, r);
+                chk_softmax(x + r * n, y1, n);
+            }
+            free(x);
+            free(y);
+            free(y1);
+            free(y2);
+        }
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("rows");
@@ -158,5 +201,6 @@ int main(void)
     tst_add_isa_test(tc, test_rows_mixed_classes);
     tst_add_isa_test(tc, test_rows_batches);
     tst_add_isa_test(tc, test_rows_same_bits_as_single);
+    tst_add_isa_test(tc, test_rows_fast_scale_same_bits);
     return tst_run(s);
 }
