@@ -324,6 +324,50 @@ START_TEST(test_ce_long_forms)
 }
 END_TEST
 
+/* The gradient's scale pass takes two operations where every v*lo is normal and vf_scale's
+ * four or five elsewhere, with the same bits (generic/softmax.inc, smx_fast_scale).  With
+ * the label at the row's max, the gradient over the logits takes the confident rows' path,
+ * which always scales with vf_scale, while a separate gradient takes the short form where
+ * the row qualifies: rows spread uniformly over widths 56 to 96 below their max, where the
+ * choice flips (one of them with a -inf), three passes (n <= 16384) and the chunked form. */
+START_TEST(test_ce_fast_scale_same_bits)
+{
+    TST_BEGIN_ISA();
+    static const size_t ns[] = { 300, 1000, 4096, 20000 };
+    enum { ROWS = 3 };
+    for (size_t i = 0; i < sizeof ns / sizeof ns[0]; i++)
+        for (int wq = 0; wq <= (tst_quick() ? 20 : 80); wq++) {
+            size_t n = ns[i];
+            double w = 56.0 + (tst_quick() ? 2.0 : 0.5) * wq;
+            float *x = tst_alloc(ROWS * n), *g = tst_alloc(ROWS * n), *gi = tst_alloc(ROWS * n);
+            int32_t labels[ROWS];
+            for (size_t r = 0; r < ROWS; r++) {
+                double m = 100.0 * tst_uniform() - 50.0;
+                for (size_t k = 0; k < n; k++)
+                    x[r * n + k] = (float)(m - w * tst_uniform());
+                labels[r] = (int32_t)((r * 7919 + 11) % n);
+                x[r * n + (size_t)labels[r]] = (float)m;
+                x[r * n + (r * 91 + 5) % n] = (float)(m - w);
+            }
+            x[2 * n + n / 2] = -INFINITY;
+            tst_ctx("cross-entropy n=%zu spread %g: separate vs over the logits", n, w);
+            memcpy(gi, x, ROWS * n * sizeof *x);
+            float loss, loss_in;
+            ck_assert_int_eq(smx_cross_entropy_f32(x, n, labels, ROWS, n, &loss, g, n), SMX_OK);
+            ck_assert_int_eq(smx_cross_entropy_f32(gi, n, labels, ROWS, n, &loss_in, gi, n),
+                             SMX_OK);
+            TST_ASSERT(tst_bits(loss) == tst_bits(loss_in), "%s: loss %a, %a over the logits [%s]",
+                       tst_isa_str(), (double)loss, (double)loss_in, tst_ctx_str());
+            for (size_t r = 0; r < ROWS; r++)
+                chk_same_row(gi + r * n, g + r * n, n, r);
+            run_ce(x, n, labels, ROWS, n, GRAD_SEPARATE, n);
+            free(x);
+            free(g);
+            free(gi);
+        }
+}
+END_TEST
+
 /* A single counted short or medium row takes a path of its own (no batch loop): its loss and
  * gradient must have the bits the batch path gives the same row when it is the only one
  * counted, with the gradient, over the logits and without one.  Rows of every length class
@@ -395,5 +439,6 @@ int main(void)
     tst_add_isa_test(tc, test_ce_long_forms);
     tst_add_isa_test(tc, test_ce_many_rows);
     tst_add_isa_test(tc, test_ce_single_row_forms);
+    tst_add_isa_test(tc, test_ce_fast_scale_same_bits);
     return tst_run(s);
 }
