@@ -183,9 +183,17 @@ static inline __attribute__((always_inline)) vf smx_row_exp(vf x, const struct s
  * there: generic/softmax.inc).  A NaN x stays NaN (vf_max returns its second operand).
  * Plans with shift != 0 have a sum of 1 only, and take smx_row_exp.  Checked on every float
  * of a row's range: tests/row_exp_exhaustive.c. */
+static inline __attribute__((always_inline)) vf smx_row_exp_all(vf x, const struct smx_rowc *c);
 static inline __attribute__((always_inline)) vf smx_row_exp_clamp(vf x, const struct smx_rowc *c)
 {
-    x = vf_max(c->xlo, x);
+    return smx_row_exp_all(vf_max(c->xlo, x), c);
+}
+
+/* smx_row_exp with neither flush nor clamp: every lane formed.  For x known to be at least
+ * xlo (the caller has the min of the row or chunk: generic/softmax.inc, SMX_ALL_LANES), where
+ * it gives the same bits as smx_row_exp and smx_row_exp_clamp with one operation less. */
+static inline __attribute__((always_inline)) vf smx_row_exp_all(vf x, const struct smx_rowc *c)
+{
     vf t = vf_fma(x, vf_set1(SMX_LOG2E), c->magic);
     vf n = vf_sub(t, c->magic);
     vf r = smx_texp_r(x, n);
