@@ -427,6 +427,56 @@ START_TEST(test_ce_single_row_forms)
 }
 END_TEST
 
+/* A batch takes two counted short rows side by side (the pair form) and a counted row whose
+ * neighbour is ignored alone: each row must keep its bits either way, the loss too.  Rows
+ * spread 60-100 below their max, across the point where the scale step's check flips
+ * (an output that may fall below ~2^-118 sends the row to the long scale, whose pair rounds
+ * apart from the short one's now and then), the label at the row's least element (AVX2's
+ * all-lanes form takes the min with the label's element in, the flushed form without it),
+ * lengths of every short form. */
+START_TEST(test_ce_pair_same_bits)
+{
+    TST_BEGIN_ISA();
+    static const size_t ns[] = { 20, 40, 64, 100, 128, 200 };
+    const int trials = tst_quick() ? 10 : 60;
+    for (size_t i = 0; i < sizeof ns / sizeof ns[0]; i++)
+        for (int t = 0; t < trials; t++) {
+            size_t n = ns[i];
+            double w = 60.0 + 40.0 * t / trials;
+            float *a = tst_alloc(2 * n), *b = tst_alloc(3 * n), *ga = tst_alloc(2 * n),
+                  *gb = tst_alloc(3 * n);
+            int32_t la[2], lb[3];
+            for (size_t r = 0; r < 2; r++) {
+                double m = 100.0 * tst_uniform() - 50.0;
+                float *row = a + r * n;
+                for (size_t k = 0; k < n; k++)
+                    row[k] = (float)(m - w * tst_uniform());
+                la[r] = (int32_t)(tst_rand_u64() % n);
+                row[la[r]] = (float)(m - w);
+                row[((size_t)la[r] + 1) % n] = (float)m;
+            }
+            memcpy(b, a, n * sizeof *a);
+            tst_fill(b + n, n, TST_N10);
+            memcpy(b + 2 * n, a + n, n * sizeof *a);
+            lb[0] = la[0];
+            lb[1] = -1;
+            lb[2] = la[1];
+            tst_ctx("cross-entropy n=%zu spread %g: a pair of rows and the rows apart", n, w);
+            float loss_a, loss_b;
+            ck_assert_int_eq(smx_cross_entropy_f32(a, n, la, 2, n, &loss_a, ga, n), SMX_OK);
+            ck_assert_int_eq(smx_cross_entropy_f32(b, n, lb, 3, n, &loss_b, gb, n), SMX_OK);
+            TST_ASSERT(tst_bits(loss_a) == tst_bits(loss_b), "%s: loss %a as a pair, %a apart [%s]",
+                       tst_isa_str(), (double)loss_a, (double)loss_b, tst_ctx_str());
+            chk_same_row(ga, gb, n, 0);
+            chk_same_row(ga + n, gb + 2 * n, n, 1);
+            free(a);
+            free(b);
+            free(ga);
+            free(gb);
+        }
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("xent");
@@ -440,5 +490,6 @@ int main(void)
     tst_add_isa_test(tc, test_ce_many_rows);
     tst_add_isa_test(tc, test_ce_single_row_forms);
     tst_add_isa_test(tc, test_ce_fast_scale_same_bits);
+    tst_add_isa_test(tc, test_ce_pair_same_bits);
     return tst_run(s);
 }
