@@ -73,17 +73,30 @@ static smx_isa best_at_most(smx_isa cap)
  * 2^24 row's output measured 1.9x slower.  SMX_STREAM=0 or 1 overrides. */
 int smx_stream_stores;
 
+/* Softmax's chunked single rows on AVX-512 take their min in the exp pass and scale in two
+ * operations where the row qualifies (kernels/generic/softmax.inc, smx_softmax_chunked):
+ * measured on AMD Zen 5, whose FMA pipes (two of four) bound those loops; not on Intel,
+ * where it measured 1.00-1.04x slower.  The same bits either way.  SMX_CHUNK_MIN=0 or 1
+ * overrides. */
+int smx_chunk_min;
+
+/* A tuning flag from the host (`dflt`), unless the environment variable `name` says 0 or 1. */
+static int tune_flag(const char *name, int dflt)
+{
+    const char *env = getenv(name);
+    if (!env || !*env)
+        return dflt;
+    if (strcmp(env, "0") == 0 || strcmp(env, "1") == 0)
+        return *env == '1';
+    fprintf(stderr, "smx: %s=%s is not 0 or 1; using %d\n", name, env, dflt);
+    return dflt;
+}
+
 static void init_stream(void)
 {
-    smx_stream_stores = smx_host_is_intel();
-    const char *env = getenv("SMX_STREAM");
-    if (env && *env) {
-        if (strcmp(env, "0") == 0 || strcmp(env, "1") == 0)
-            smx_stream_stores = *env == '1';
-        else
-            fprintf(stderr, "smx: SMX_STREAM=%s is not 0 or 1; using %d\n", env,
-                    smx_stream_stores);
-    }
+    int intel = smx_host_is_intel();
+    smx_stream_stores = tune_flag("SMX_STREAM", intel);
+    smx_chunk_min = tune_flag("SMX_CHUNK_MIN", !intel);
 }
 
 static void init(void)

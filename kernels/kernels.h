@@ -29,6 +29,11 @@ struct smx_kernels {
  * overrides), read-only after that (tests set it between calls). */
 extern int smx_stream_stores;
 
+/* Whether AVX-512 softmax's chunked single rows take their min in the exp pass (for the
+ * two-operation scale): set by dispatch/ as smx_stream_stores (on for AMD and other non-Intel
+ * CPUs, SMX_CHUNK_MIN=0|1 overrides); the same bits either way. */
+extern int smx_chunk_min;
+
 /* smx_f32_<op>__<isa>: one set per ISA folder, all built from kernels/generic/. */
 #define SMX_DECLARE_KERNELS(isa)                                                           \
     void    smx_f32_exp__##isa(const float *x, float *y, size_t n);                        \
