@@ -38,6 +38,8 @@
  * the environment turns streaming off, SMX_STREAM=1 turns it on for other vendors' CPUs
  * (read at load time).  The results are the same bits either way, and a row's outputs are
  * the same bits in a batch of any size as alone (below FLT_MIN aside: +0 or a subnormal).
+ * Likewise SMX_CHUNK_MIN=0|1 picks one of two forms of AVX-512 softmax's single rows in
+ * cache (the one faster on AMD's cores is on for CPUs other than Intel's): the same bits.
  *
  * Row semantics, the same on every ISA (softmax, log-softmax, logsumexp, cross-entropy):
  *   - a row of all -inf (fully masked): softmax all +0, log-softmax all -inf, logsumexp -inf;
