@@ -5,7 +5,10 @@
  *   smx_ab LIB - OPA/OPB N ROWS      e.g. smx_ab build/libsmx.so.0.1.0 - sm/ce 64 1
  *
  * OP: sm (softmax), lsm (log-softmax), ce (cross-entropy with gradient), cel (loss only),
- * lse (logsumexp), sum, max, argmax (row by row), exp (n * rows floats).  ROWS == 1 calls smx_softmax_f32 and
+ * lse (logsumexp), sum, max, argmax (row by row), exp (n * rows floats); with one library
+ * also sleef (the benchmark's SLEEF u10 three-pass softmax, row by row, on the ISA SMX_ISA
+ * names or else the best this CPU runs) and memcpy (of the same n * rows floats): the
+ * benchmark's two yardsticks, e.g. smx_ab LIB - sleef/sm 4096 1 (B/A below 1: ours faster).  ROWS == 1 calls smx_softmax_f32 and
  * smx_log_softmax_f32, as the benchmark's single rows do; more rows call the _rows
  * functions.  A shared VM's speed drifts over seconds, which a before/after pair of
  * benchmark runs minutes apart cannot tell from a change: here each of 21 rounds times A
@@ -27,6 +30,10 @@
 #include <string.h>
 #include <time.h>
 
+#ifdef AB_HAVE_SLEEF
+#include "peers/peers.h"
+#endif
+
 #define ROUNDS 21
 
 typedef void (*vec_fn)(const float *, float *, size_t);
@@ -44,7 +51,27 @@ struct lib {
     arg_fn argmax;
 };
 
-enum op { OP_SM, OP_LSM, OP_CE, OP_CEL, OP_LSE, OP_SUM, OP_MAX, OP_ARGMAX, OP_EXP };
+enum op { OP_SM, OP_LSM, OP_CE, OP_CEL, OP_LSE, OP_SUM, OP_MAX, OP_ARGMAX, OP_EXP, OP_SLEEF,
+           OP_MEMCPY };
+#define N_OPS 11
+
+/* The SLEEF three-pass softmax for op sleef (NULL: none in this build or for this CPU). */
+static void (*sleef_softmax)(const float *x, float *y, size_t n);
+static const char *sleef_isa = "none";
+
+static void pick_sleef(void)
+{
+#ifdef AB_HAVE_SLEEF
+    const struct peer_sleef *s[8];
+    size_t k = peer_sleef_isas(s, 8);
+    const char *want = getenv("SMX_ISA");
+    for (size_t i = 0; i < k; i++)
+        if (!want || !*want || !strcmp(want, s[i]->isa)) { /* the last: the best it runs */
+            sleef_softmax = s[i]->softmax;
+            sleef_isa = s[i]->isa;
+        }
+#endif
+}
 
 static float *X, *Y;
 static int32_t *L;
@@ -83,11 +110,18 @@ static void *load(const char *path, struct lib *l)
 
 static enum op parse_op(const char *s)
 {
-    static const char *const names[] = { "sm", "lsm", "ce", "cel", "lse", "sum", "max", "argmax", "exp" };
-    for (int i = 0; i < 9; i++)
-        if (!strcmp(s, names[i]))
+    static const char *const names[N_OPS] = { "sm",     "lsm", "ce",  "cel",   "lse",   "sum",
+                                              "max",    "argmax", "exp", "sleef", "memcpy" };
+    for (int i = 0; i < N_OPS; i++)
+        if (!strcmp(s, names[i])) {
+            if (i == OP_SLEEF && !sleef_softmax) {
+                fprintf(stderr, "smx_ab: no SLEEF softmax in this build for this CPU (SMX_ISA)\n");
+                exit(2);
+            }
             return (enum op)i;
-    fprintf(stderr, "smx_ab: unknown operation '%s' (sm lsm ce cel lse sum max argmax exp)\n", s);
+        }
+    fprintf(stderr, "smx_ab: unknown operation '%s' (sm lsm ce cel lse sum max argmax exp; "
+                    "with one library also sleef memcpy)\n", s);
     exit(2);
 }
 
@@ -141,6 +175,13 @@ static void run(const struct lib *l, enum op op)
     case OP_EXP:
         l->ex(X, Y, N * R);
         break;
+    case OP_SLEEF:
+        for (size_t r = 0; r < R; r++)
+            sleef_softmax(X + r * N, Y + r * N, N);
+        break;
+    case OP_MEMCPY:
+        memcpy(Y, X, N * R * sizeof *X);
+        break;
     }
 }
 
@@ -186,12 +227,14 @@ int main(int argc, char **argv)
     if (argc != 6) {
         fprintf(stderr, "usage: smx_ab LIB_A LIB_B OP N ROWS\n"
                         "       smx_ab LIB - OPA/OPB N ROWS\n"
-                        "OP: sm lsm ce cel lse sum max argmax exp; env SD, LAB, OFF, SMX_ISA (see bench/ab.c)\n");
+                        "OP: sm lsm ce cel lse sum max argmax exp (one library: also sleef memcpy);\n"
+                        "env SD, LAB, OFF, SMX_ISA (see bench/ab.c)\n");
         return 2;
     }
     struct lib a, b;
     enum op opa, opb;
     void *ha = load(argv[1], &a);
+    pick_sleef();
     if (!strcmp(argv[2], "-")) {
         char buf[32];
         const char *slash = strchr(argv[3], '/');
@@ -210,6 +253,10 @@ int main(int argc, char **argv)
             return 2;
         }
         opa = opb = parse_op(argv[3]);
+        if (opa == OP_SLEEF || opa == OP_MEMCPY) {
+            fprintf(stderr, "smx_ab: sleef and memcpy are for one library (LIB - OPA/OPB)\n");
+            return 2;
+        }
     }
     N = strtoull(argv[4], NULL, 10);
     R = strtoull(argv[5], NULL, 10);
@@ -254,9 +301,10 @@ int main(int argc, char **argv)
     qsort(ta, ROUNDS, sizeof *ta, cmp);
     qsort(tb, ROUNDS, sizeof *tb, cmp);
     qsort(rt, ROUNDS, sizeof *rt, cmp);
-    printf("%s n=%zu rows=%zu  A %.4f ns/el  B %.4f ns/el  B/A median %.3f [%.3f..%.3f]\n",
+    printf("%s n=%zu rows=%zu  A %.4f ns/el  B %.4f ns/el  B/A median %.3f [%.3f..%.3f]%s%s\n",
            argv[3], N, R, ta[ROUNDS / 2] * 1e9 / el, tb[ROUNDS / 2] * 1e9 / el, rt[ROUNDS / 2],
-           rt[2], rt[ROUNDS - 3]);
+           rt[2], rt[ROUNDS - 3], opa == OP_SLEEF || opb == OP_SLEEF ? "  sleef " : "",
+           opa == OP_SLEEF || opb == OP_SLEEF ? sleef_isa : "");
     free(xb);
     free(yb);
     free(L);
