@@ -92,7 +92,7 @@ static int tune_flag(const char *name, int dflt)
     return dflt;
 }
 
-static void init_stream(void)
+static void init_tuning(void)
 {
     int intel = smx_host_is_intel();
     smx_stream_stores = tune_flag("SMX_STREAM", intel);
@@ -101,7 +101,7 @@ static void init_stream(void)
 
 static void init(void)
 {
-    init_stream();
+    init_tuning();
     supported_mask = smx_host_isa_mask();
     for (int isa = 0; isa < ISA_COUNT; isa++)
         if (HAS(supported_mask, isa))
